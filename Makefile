@@ -1,0 +1,38 @@
+# lvs.cluster: one entry point for developers and CI.
+#   make test      every test tier (lint, sanity, units, render, molecule)
+#   make demo      boot the lab and show the cluster working (as root)
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+ROOT := $(CURDIR)
+VENV := $(ROOT)/.venv
+PY := $(VENV)/bin/python
+# ansible-core 2.21 needs Python >= 3.12 on the controller; take the newest one available.
+PYTHON ?= $(firstword $(foreach v,3.13 3.12,$(wildcard /root/.pyenv/versions/$(v)*/bin/python$(v)) $(shell command -v python$(v) 2>/dev/null)))
+COLLECTION_TREE := $(ROOT)/.cache/collections/ansible_collections/lvs/cluster
+export ANSIBLE_COLLECTIONS_PATH := $(ROOT)/.cache/collections
+export PATH := $(VENV)/bin:$(PATH)
+
+.PHONY: help
+help:
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(VENV)/.stamp: requirements.txt
+	@test -n "$(PYTHON)" || { echo "error: Python >= 3.12 not found; set PYTHON=/path/to/python3.12" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements.txt
+	touch $@
+
+.PHONY: venv
+venv: $(VENV)/.stamp ## create .venv with the pinned toolchain
+
+# ansible and ansible-test want the collection at .../ansible_collections/lvs/cluster:
+# a symlink to this checkout keeps one copy of the code.
+.PHONY: collection-link
+collection-link:
+	@mkdir -p $(dir $(COLLECTION_TREE))
+	@ln -sfn $(ROOT) $(COLLECTION_TREE)
+
+.PHONY: test
+test: lint sanity units ## run every test tier
