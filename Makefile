@@ -34,5 +34,29 @@ collection-link:
 	@mkdir -p $(dir $(COLLECTION_TREE))
 	@ln -sfn $(ROOT) $(COLLECTION_TREE)
 
+SANITY_TREE := $(ROOT)/.cache/sanity/ansible_collections/lvs/cluster
+GET_PIP_CACHE := $(HOME)/.ansible/test/cache/get_pip_25_2.py
+
+.PHONY: lint
+lint: venv collection-link ## yamllint and ansible-lint (production profile, offline)
+	yamllint --strict .
+	ansible-lint --offline
+
+# ansible-test needs the collection at .../ansible_collections/lvs/cluster and refuses
+# a symlinked cwd, so sanity runs on a copy of the files git knows about.
+.PHONY: sanity
+sanity: venv ## ansible-test sanity, offline
+	@mkdir -p $(dir $(GET_PIP_CACHE))
+	@test -f $(GET_PIP_CACHE) || cp tools/ansible-test-get-pip.py $(GET_PIP_CACHE)
+	rm -rf $(SANITY_TREE) && mkdir -p $(SANITY_TREE)
+	git ls-files -co --exclude-standard -z | rsync -a --from0 --files-from=- ./ $(SANITY_TREE)/
+	cd $(SANITY_TREE) && git init -q && git add -A && \
+	  ansible-test sanity --venv --python 3.13 --color no --exclude lab/ --exclude tools/ --exclude tests/bench/
+	antsibull-changelog lint
+
+.PHONY: units
+units: venv collection-link ## unit tests: module parser, filters, template renders
+	pytest -q tests/unit
+
 .PHONY: test
 test: lint sanity units ## run every test tier
