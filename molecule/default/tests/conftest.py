@@ -1,0 +1,68 @@
+"""Shared helpers for the default scenario's testinfra suite.
+
+The hosts are the lab's UML guests (real kernels). The "client" is the lab
+namespace's side of the bridge, reached with `ip netns exec`.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+import pytest
+import testinfra
+from testinfra.utils.ansible_runner import AnsibleRunner
+
+LAB_NETNS = os.environ.get("LVSLAB_NETNS", "lvslab")
+VIP = "192.0.2.100"
+VIP_PORT = 80
+
+_runner = AnsibleRunner(os.environ["MOLECULE_INVENTORY_FILE"])
+
+
+def hosts_of(group: str) -> list[str]:
+    return _runner.get_hosts(group)
+
+
+def host(name: str):
+    return testinfra.get_host(f"ansible://{name}", ansible_inventory=os.environ["MOLECULE_INVENTORY_FILE"])
+
+
+def client(*argv: str, timeout: float = 30) -> subprocess.CompletedProcess:
+    """Run a command on the client side of the lab (inside its network namespace)."""
+    return subprocess.run(["ip", "netns", "exec", LAB_NETNS, *argv],
+                          capture_output=True, text=True, timeout=timeout, check=False)
+
+
+def http_get_vip(count: int) -> list[str]:
+    """Send `count` HTTP requests to the VIP, one connection each; return the bodies ('' on failure)."""
+    bodies = []
+    for _ in range(count):
+        res = client("curl", "-s", "--max-time", "2", f"http://{VIP}:{VIP_PORT}/", timeout=10)
+        bodies.append(res.stdout.strip() if res.returncode == 0 else "")
+    return bodies
+
+
+def ipvs_table(name: str, **options) -> dict:
+    """The kernel IPVS table of a director, read with lvs.cluster.ipvsadm_info."""
+    args = " ".join(f"{k}={str(v).lower()}" for k, v in options.items())
+    result = host(name).ansible("lvs.cluster.ipvsadm_info", args, become=True, check=False)
+    assert not result.get("failed"), result
+    return result["ipvs"]
+
+
+def vip_holders() -> list[str]:
+    """Directors that currently have the VIP on an interface."""
+    holders = []
+    for name in hosts_of("lvs_directors"):
+        addrs = json.loads(host(name).check_output("ip -j -4 addr show"))
+        if any(a.get("local") == VIP for link in addrs for a in link.get("addr_info", [])):
+            holders.append(name)
+    return holders
+
+
+@pytest.fixture(scope="session")
+def master() -> str:
+    holders = vip_holders()
+    assert len(holders) == 1, f"exactly one director must hold {VIP}, found {holders}"
+    return holders[0]

@@ -1,0 +1,34 @@
+"""LVS-DR end to end, from the client side of the lab."""
+import collections
+import json
+
+from conftest import VIP, VIP_PORT, client, host, http_get_vip, ipvs_table
+
+REQUESTS = 20
+
+
+def _vip_service(table):
+    return next(s for s in table["services"] if s["address"] == VIP and s["port"] == VIP_PORT)
+
+
+def test_requests_are_balanced_round_robin_and_bypass_the_director(master):
+    before = _vip_service(ipvs_table(master, stats=True))["stats"]
+    bodies = http_get_vip(REQUESTS)
+    after = _vip_service(ipvs_table(master, stats=True))["stats"]
+
+    assert "" not in bodies, f"unanswered requests: {bodies}"
+    assert collections.Counter(bodies) == {"rs1": REQUESTS // 2, "rs2": REQUESTS // 2}
+    assert after["connections"] - before["connections"] == REQUESTS
+    assert after["packets_in"] > before["packets_in"]
+    # Direct Routing: replies go from the real servers to the client, never through the director.
+    assert after["packets_out"] == 0
+
+
+def test_client_resolves_the_vip_to_the_master_director(master):
+    http_get_vip(1)
+    neigh = client("ip", "-j", "neigh", "show", VIP)
+    entries = json.loads(neigh.stdout)
+    assert len(entries) == 1, neigh.stdout
+    vip_link = json.loads(host(master).check_output(f"ip -j -4 addr show to {VIP}/32"))[0]["ifname"]
+    master_mac = json.loads(host(master).check_output(f"ip -j link show dev {vip_link}"))[0]["address"]
+    assert entries[0]["lladdr"] == master_mac
