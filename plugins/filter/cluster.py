@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import ipaddress
+import json
 import re
 
 from ansible.errors import AnsibleFilterError
@@ -321,6 +322,10 @@ def _check_service(service, given, label, hostvars, errors):
             errors.append(f"{label}.sorry_server.address: {sorry.get('address')!r} is not an IP address; fix it")
         elif family and address.version != family:
             errors.append(f"{label}.sorry_server.address: {sorry['address']} is not of the VIP's address family")
+        if (service['lb_kind'] in ('DR', 'TUN') and service['port'] not in (None, 0)
+                and sorry.get('port') != service['port']):
+            errors.append(f"{label}.sorry_server.port: {service['lb_kind']} cannot translate ports: the sorry "
+                          f"server must use the service port {service['port']}; remove port")
     seen = set()
     for number, real_server in enumerate(service['real_servers']):
         where = f"{label}.real_servers[{number}]"
@@ -608,6 +613,19 @@ def ipvs_diff(expected_services, actual_ipvs):
     return {'ok': not errors, 'errors': errors, 'down': down, 'report': report}
 
 
+def vip_holders(vrrp_instances, addresses_by_host):
+    """Which hosts hold each VIP: {vip: [hosts]}, from {host: output of ip -j address show}."""
+    held = {}
+    for host, interfaces in (addresses_by_host or {}).items():
+        if isinstance(interfaces, str):
+            interfaces = json.loads(interfaces or '[]')
+        for interface in interfaces or []:
+            for info in interface.get('addr_info') or []:
+                held.setdefault(_norm_address(info.get('local')), []).append(host)
+    vips = [_norm_address(vip) for instance in vrrp_instances or [] for vip in instance.get('vips') or []]
+    return {vip: sorted(set(held.get(vip, []))) for vip in vips}
+
+
 class FilterModule:
     """lvs.cluster filters."""
 
@@ -617,4 +635,5 @@ class FilterModule:
             'resolve_vrrp_instances': resolve_vrrp_instances,
             'check_cluster': check_cluster,
             'ipvs_diff': ipvs_diff,
+            'vip_holders': vip_holders,
         }

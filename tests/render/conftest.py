@@ -1,0 +1,90 @@
+"""Fixtures for the render-matrix tests: run the role's template through Ansible,
+validate with the real keepalived inside a throwaway network namespace."""
+
+from __future__ import annotations
+
+import copy
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+VENV_BIN = ROOT / '.venv' / 'bin'
+KEEPALIVED = '/usr/sbin/keepalived'
+
+
+def ansible_env():
+    env = dict(os.environ)
+    env['ANSIBLE_COLLECTIONS_PATH'] = str(ROOT / '.cache' / 'collections')
+    env['ANSIBLE_NOCOLOR'] = '1'
+    env['ANSIBLE_RETRY_FILES_ENABLED'] = '0'
+    env['ANSIBLE_LOCALHOST_WARNING'] = '0'
+    env['PATH'] = f"{VENV_BIN}:{env.get('PATH', '')}"
+    return env
+
+
+def ansible_bin(name):
+    return str(VENV_BIN / name) if (VENV_BIN / name).exists() else shutil.which(name)
+
+
+def write_inventory(path, case_vars):
+    """The base inventory plus a case's variables (all.vars) and its host_vars."""
+    inventory = yaml.safe_load((HERE / 'inventory-base.yml').read_text())
+    case_vars = copy.deepcopy(case_vars)
+    host_vars = case_vars.pop('host_vars', {})
+    inventory['all']['vars'].update(case_vars)
+    for group in inventory['all']['children'].values():
+        for host, values in group['hosts'].items():
+            values.update(host_vars.get(host, {}))
+    path.write_text(yaml.safe_dump(inventory))
+    return path
+
+
+def run_playbook(playbook, inventory, *args):
+    return subprocess.run(
+        [ansible_bin('ansible-playbook'), '-i', str(inventory), str(playbook), *args],
+        env=ansible_env(), cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+
+
+@pytest.fixture(scope='session', autouse=True)
+def collection_link():
+    subprocess.run(['make', '-s', 'collection-link'], cwd=ROOT, check=True)
+
+
+@pytest.fixture(scope='session')
+def netns():
+    """A network namespace with eth0/eth1 carrying the lab addresses, deleted afterwards."""
+    if os.geteuid() != 0 or not os.path.exists(KEEPALIVED) or not shutil.which('ip'):
+        pytest.skip('needs root, ip and /usr/sbin/keepalived to run keepalived -t')
+    name = f'lvsrender-{os.getpid()}'
+    subprocess.run(['ip', 'netns', 'add', name], check=True)
+    try:
+        for command in (
+            # a veth pair: this host's kernel has no dummy driver
+            ['link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth1'],
+            ['link', 'set', 'lo', 'up'],
+            ['link', 'set', 'eth0', 'up'],
+            ['link', 'set', 'eth1', 'up'],
+            ['address', 'add', '192.0.2.2/24', 'dev', 'eth0'],
+            ['-6', 'address', 'add', '2001:db8::2/64', 'dev', 'eth0', 'nodad'],
+        ):
+            subprocess.run(['ip', '-n', name, *command], check=True)
+        yield name
+    finally:
+        subprocess.run(['ip', 'netns', 'delete', name], check=False)
+
+
+@pytest.fixture(scope='session')
+def keepalived_test(netns):
+    """Run keepalived -t -f FILE (never -t FILE) inside the namespace."""
+
+    def check(path):
+        return subprocess.run(['ip', 'netns', 'exec', netns, KEEPALIVED, '-t', '-f', str(path)],
+                              capture_output=True, text=True, timeout=60, check=False)
+
+    return check
