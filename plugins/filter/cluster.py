@@ -346,6 +346,11 @@ def _check_service(service, given, label, hostvars, errors):
                 and real_server['port'] != service['port']):
             errors.append(f"{where}.port: {service['lb_kind']} cannot translate ports: real server {endpoint} "
                           f"must use the service port {service['port']}; remove port")
+        check = real_server['health_check']
+        if (real_server['port'] == 0 and check.get('type') in ('TCP_CHECK', 'HTTP_GET', 'SSL_GET')
+                and check.get('connect_port') is None):
+            errors.append(f"{where}.health_check.connect_port: real server {real_server['address']} has port 0 "
+                          f"(fwmark or all-ports service), so {check.get('type')} needs connect_port; set it")
         if not _is_int(real_server['weight']) or real_server['weight'] < 0:
             errors.append(f"{where}.weight: {real_server['weight']!r} must be an integer >= 0; fix it")
         _check_health_check(real_server['health_check'], f"{where}.health_check", errors)

@@ -1,0 +1,614 @@
+"""Unit tests of plugins/filter/cluster.py, called as plain Python functions."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ansible_collections.lvs.cluster.plugins.filter import cluster
+from ansible_collections.lvs.cluster.plugins.filter.cluster import (
+    check_cluster, ipvs_diff, resolve_services, resolve_vrrp_instances, vip_holders)
+
+ROLE = Path(__file__).resolve().parents[2] / 'roles' / 'lvs_director'
+
+HOSTVARS = {
+    'lb1': {'ansible_host': '192.0.2.2'},
+    'lb2': {'ansible_host': '192.0.2.3', 'lvs_director_address': '192.0.2.13'},
+    'rs1': {'ansible_host': '192.0.2.21'},
+    'rs2': {'ansible_host': '10.9.9.9', 'lvs_realserver_address': '192.0.2.22'},
+    'rs3': {},
+}
+GROUPS = {'all': list(HOSTVARS), 'lvs_directors': ['lb1', 'lb2'], 'lvs_realservers': ['rs1', 'rs2']}
+
+
+def instances(**changes):
+    instance = {'name': 'VI_WEB', 'virtual_router_id': 51, 'vips': ['192.0.2.100', '192.0.2.101']}
+    instance.update(changes)
+    return [instance]
+
+
+def services(*extra, **changes):
+    service = {'name': 'web', 'vip': '192.0.2.100', 'port': 80}
+    service.update(changes)
+    return [service, *extra]
+
+
+def errors_of(svcs=None, vrrp=None, hostvars=None, groups=None, **kwargs):
+    return check_cluster(services() if svcs is None else svcs, instances() if vrrp is None else vrrp,
+                         HOSTVARS if hostvars is None else hostvars, GROUPS if groups is None else groups, **kwargs)
+
+
+def only_error(*args, **kwargs):
+    errors = errors_of(*args, **kwargs)
+    assert len(errors) == 1, errors
+    return errors[0]
+
+
+# ---------------------------------------------------------------- resolve_services
+
+def test_resolve_fills_every_default():
+    service = resolve_services(services(), HOSTVARS, GROUPS)[0]
+    for key, value in cluster.SERVICE_DEFAULTS.items():
+        if key not in ('name', 'vip', 'port', 'health_check', 'real_servers'):
+            assert service[key] == value, key
+    assert service['name'] == 'web'
+
+
+def test_resolve_default_real_servers_are_the_group_with_address_precedence():
+    real_servers = resolve_services(services(), HOSTVARS, GROUPS)[0]['real_servers']
+    assert [(rs['host'], rs['address'], rs['port'], rs['weight']) for rs in real_servers] == [
+        ('rs1', '192.0.2.21', 80, 1),  # ansible_host
+        ('rs2', '192.0.2.22', 80, 1),  # lvs_realserver_address wins over ansible_host
+    ]
+    assert real_servers[0]['health_check'] == cluster.HEALTH_CHECK_DEFAULTS
+
+
+def test_resolve_host_without_address_uses_its_name():
+    real_server = resolve_services(services(real_servers=[{'host': 'rs3'}]), HOSTVARS, GROUPS)[0]['real_servers'][0]
+    assert (real_server['host'], real_server['address']) == ('rs3', 'rs3')
+
+
+def test_resolve_missing_group_gives_no_real_servers():
+    assert resolve_services(services(), HOSTVARS, {'all': []})[0]['real_servers'] == []
+    assert resolve_services(services(), HOSTVARS, GROUPS, 'nosuchgroup')[0]['real_servers'] == []
+
+
+def test_resolve_explicit_real_servers_and_string_forms():
+    svc = services(real_servers=['rs1', '192.0.2.30', {'address': '192.0.2.31', 'port': 8080, 'weight': 4}])
+    real_servers = resolve_services(svc, HOSTVARS, GROUPS)[0]['real_servers']
+    assert [(rs['host'], rs['address'], rs['port'], rs['weight']) for rs in real_servers] == [
+        ('rs1', '192.0.2.21', 80, 1), (None, '192.0.2.30', 80, 1), (None, '192.0.2.31', 8080, 4)]
+
+
+def test_resolve_merges_health_checks():
+    svc = services(health_check={'type': 'HTTP_GET', 'url': [{'path': '/'}], 'retry': 3},
+                   real_servers=[{'host': 'rs1', 'health_check': {'connect_port': 8080, 'retry': 5}}, 'rs2'])
+    first, second = resolve_services(svc, HOSTVARS, GROUPS)[0]['real_servers']
+    assert first['health_check']['type'] == 'HTTP_GET'
+    assert (first['health_check']['retry'], first['health_check']['connect_port']) == (5, 8080)
+    assert first['health_check']['url'] == [{'path': '/', 'status_code': None, 'digest': None}]
+    assert (second['health_check']['retry'], second['health_check']['connect_port']) == (3, None)
+
+
+def test_resolve_does_not_modify_its_input():
+    svc = services(health_check={'type': 'TCP_CHECK'})
+    before = copy.deepcopy(svc)
+    resolve_services(svc, HOSTVARS, GROUPS)
+    assert svc == before
+
+
+def test_resolve_fwmark_real_servers_default_to_port_0_and_default_names():
+    resolved = resolve_services([{'fwmark': 10}, {'vip': '192.0.2.100', 'port': 53, 'protocol': 'UDP'}],
+                                HOSTVARS, GROUPS)
+    assert resolved[0]['name'] == 'fwmark-10' and resolved[0]['real_servers'][0]['port'] == 0
+    assert resolved[1]['name'] == '192.0.2.100:53/UDP'
+
+
+def test_realserver_role_selection_expression():
+    """lvs_realserver selects by rs.host == inventory_hostname or rs.address == its address."""
+    resolved = resolve_services(services(real_servers=['rs1', '192.0.2.22']), HOSTVARS, GROUPS)
+    mine = [svc['vip'] for svc in resolved for rs in svc['real_servers']
+            if rs['host'] == 'rs2' or rs['address'] == HOSTVARS['rs2']['lvs_realserver_address']]
+    assert mine == ['192.0.2.100']
+
+
+# ---------------------------------------------------------- resolve_vrrp_instances
+
+def test_vrrp_priority_and_state_follow_the_group_order():
+    lb1 = resolve_vrrp_instances(instances(), HOSTVARS, GROUPS, 'lb1', default_interface='eth0')[0]
+    lb2 = resolve_vrrp_instances(instances(), HOSTVARS, GROUPS, 'lb2', default_interface='eth0')[0]
+    assert (lb1['priority'], lb1['state'], lb1['interface']) == (150, 'MASTER', 'eth0')
+    assert (lb2['priority'], lb2['state']) == (140, 'BACKUP')
+    assert lb1['unicast_peers'] == [] and lb1['unicast_src_ip'] is None
+
+
+def test_vrrp_explicit_priority_decides_the_master():
+    hostvars = copy.deepcopy(HOSTVARS)
+    hostvars['lb2']['lvs_director_priority'] = 200
+    assert resolve_vrrp_instances(instances(), hostvars, GROUPS, 'lb1')[0]['state'] == 'BACKUP'
+    lb2 = resolve_vrrp_instances(instances(), hostvars, GROUPS, 'lb2')[0]
+    assert (lb2['priority'], lb2['state']) == (200, 'MASTER')
+
+
+@pytest.mark.parametrize('changes', [{'preempt': False}, {'preempt_delay': 30}])
+def test_vrrp_without_preemption_everyone_starts_backup(changes):
+    for host in ('lb1', 'lb2'):
+        assert resolve_vrrp_instances(instances(**changes), HOSTVARS, GROUPS, host)[0]['state'] == 'BACKUP'
+
+
+def test_vrrp_unicast_peers_are_the_other_directors():
+    lb1 = resolve_vrrp_instances(instances(unicast=True), HOSTVARS, GROUPS, 'lb1')[0]
+    lb2 = resolve_vrrp_instances(instances(unicast=True), HOSTVARS, GROUPS, 'lb2')[0]
+    assert (lb1['unicast_src_ip'], lb1['unicast_peers']) == ('192.0.2.2', ['192.0.2.13'])
+    assert (lb2['unicast_src_ip'], lb2['unicast_peers']) == ('192.0.2.13', ['192.0.2.2'])
+
+
+def test_vrrp_instance_interface_wins():
+    assert resolve_vrrp_instances(instances(interface='eth1'), HOSTVARS, GROUPS, 'lb1', 'lvs_directors',
+                                  'eth0')[0]['interface'] == 'eth1'
+
+
+# ------------------------------------------------------------------ check_cluster
+
+def test_a_consistent_cluster_has_no_error():
+    svc = services({'name': 'dns', 'vip': '192.0.2.101', 'port': 53, 'protocol': 'UDP', 'ops': True,
+                    'health_check': {'type': 'DNS_CHECK'}},
+                   {'name': 'mark', 'fwmark': 5, 'health_check': {'type': 'TCP_CHECK', 'connect_port': 80}},
+                   health_check={'type': 'HTTP_GET', 'url': [{'path': '/', 'status_code': [200, '300-302'],
+                                                              'digest': 'a' * 32}]},
+                   lb_algo='sh', scheduler_flags=['sh-port'], persistence_timeout=60,
+                   persistence_granularity='255.255.255.0', sorry_server={'address': '192.0.2.50'})
+    assert errors_of(svc, instances(unicast=True, auth_pass='12345678'),
+                     sync_daemon={'enabled': True, 'instance': 'VI_WEB'}) == []
+
+
+def test_invalid_vip_of_a_service():
+    assert only_error(services(vip='192.0.2.300')).startswith(
+        "lvs_director_virtual_services[0] (web).vip: '192.0.2.300' is not an IP address")
+
+
+def test_invalid_vip_of_an_instance():
+    error = only_error([], instances(vips=['192.0.2.100/24']))
+    assert error.startswith("lvs_director_vrrp_instances[0] (VI_WEB).vips: '192.0.2.100/24' is not an IP address")
+
+
+def test_invalid_real_server_address():
+    error = only_error(services(real_servers=[{'address': '192.0.2.999'}]))
+    assert error.startswith("lvs_director_virtual_services[0] (web).real_servers[0]: real server address "
+                            "'192.0.2.999' is not an IP address")
+
+
+def test_real_server_host_without_an_ip_address():
+    error = only_error(services(real_servers=['rs3']))
+    assert 'real_servers[0]' in error and 'set lvs_realserver_address or ansible_host of rs3' in error
+
+
+def test_real_server_host_not_in_inventory():
+    errors = errors_of(services(real_servers=[{'host': 'ghost'}]))
+    assert any(e.startswith('lvs_director_virtual_services[0] (web).real_servers[0].host: ghost is not an '
+                            'inventory host') for e in errors)
+
+
+def test_invalid_sorry_server():
+    assert only_error(services(sorry_server={'address': 'nope'})).startswith(
+        "lvs_director_virtual_services[0] (web).sorry_server.address: 'nope' is not an IP address")
+
+
+def test_sorry_server_port_differs_in_dr():
+    assert only_error(services(sorry_server={'address': '192.0.2.50', 'port': 8080})).startswith(
+        'lvs_director_virtual_services[0] (web).sorry_server.port: DR cannot translate ports')
+
+
+def test_invalid_unicast_address():
+    hostvars = copy.deepcopy(HOSTVARS)
+    hostvars['lb2']['lvs_director_address'] = 'lb2.example'
+    error = only_error(vrrp=instances(unicast=True), hostvars=hostvars)
+    assert error.startswith("lvs_director_vrrp_instances[0] (VI_WEB).unicast: lvs_director_address of lb2 "
+                            "('lb2.example') is not an IP address")
+
+
+def test_unicast_peer_equal_to_self():
+    hostvars = copy.deepcopy(HOSTVARS)
+    hostvars['lb2']['lvs_director_address'] = '192.0.2.2'
+    error = only_error(vrrp=instances(unicast=True), hostvars=hostvars)
+    assert error.startswith('lvs_director_vrrp_instances[0] (VI_WEB).unicast: unicast peer 192.0.2.2 of lb2 '
+                            'equals the address of lb1')
+
+
+def test_unicast_needs_two_directors():
+    error = only_error(vrrp=instances(unicast=True), groups=dict(GROUPS, lvs_directors=['lb1']))
+    assert error.startswith('lvs_director_vrrp_instances[0] (VI_WEB).unicast: unicast needs at least two')
+
+
+@pytest.mark.parametrize('granularity', ['255.0.255.0', '24', 'garbage'])
+def test_invalid_persistence_granularity(granularity):
+    error = only_error(services(persistence_timeout=60, persistence_granularity=granularity))
+    assert error.startswith('lvs_director_virtual_services[0] (web).persistence_granularity:')
+
+
+def test_ipv6_persistence_granularity_is_a_prefix_length():
+    vrrp = instances(vips=['2001:db8::100'], version=3)
+    svc = services(vip='2001:db8::100', persistence_timeout=60, persistence_granularity=64,
+                   real_servers=[{'address': '2001:db8::21'}])
+    assert errors_of(svc, vrrp) == []
+    svc[0]['persistence_granularity'] = '255.255.255.0'
+    assert only_error(svc, vrrp).startswith('lvs_director_virtual_services[0] (web).persistence_granularity:')
+
+
+def test_granularity_without_persistence():
+    assert only_error(services(persistence_granularity='255.255.255.0')).startswith(
+        'lvs_director_virtual_services[0] (web).persistence_granularity: only applies with persistence_timeout')
+
+
+def test_duplicate_virtual_services():
+    error = only_error(services({'name': 'web-again', 'vip': '192.0.2.100', 'port': 80}))
+    assert error == ('lvs_director_virtual_services[1] (web-again): duplicates lvs_director_virtual_services[0] '
+                     '(same vip, port and protocol); remove one')
+
+
+def test_same_vip_and_port_with_another_protocol_is_not_a_duplicate():
+    assert errors_of(services({'name': 'web-udp', 'vip': '192.0.2.100', 'port': 80, 'protocol': 'UDP'})) == []
+
+
+def test_duplicate_fwmark_services():
+    mark = {'fwmark': 5, 'health_check': {'type': 'none'}}
+    error = only_error([dict(mark, name='a'), dict(mark, name='b')])
+    assert error.startswith('lvs_director_virtual_services[1] (b): duplicates lvs_director_virtual_services[0] '
+                            '(same fwmark)')
+
+
+def test_duplicate_real_servers():
+    error = only_error(services({'name': 'web', 'vip': '192.0.2.101', 'port': 80,
+                                 'real_servers': ['rs1', {'address': '192.0.2.21'}]}))
+    assert error == 'lvs_director_virtual_services[1] (web): real server 192.0.2.21:80 is listed twice; remove one'
+
+
+@pytest.mark.parametrize('vrid', [0, 256, 'x'])
+def test_vrid_outside_range(vrid):
+    assert only_error(vrrp=instances(virtual_router_id=vrid)).startswith(
+        f'lvs_director_vrrp_instances[0] (VI_WEB).virtual_router_id: {vrid!r} is outside 1-255')
+
+
+def test_vrid_reused():
+    vrrp = instances() + [{'name': 'VI_B', 'virtual_router_id': 51, 'vips': ['192.0.2.102']}]
+    assert only_error(vrrp=vrrp) == ('lvs_director_vrrp_instances[1] (VI_B).virtual_router_id: 51 is already '
+                                     'used by VI_WEB; use a VRID unique on the segment')
+
+
+def test_vip_in_two_instances():
+    vrrp = instances() + [{'name': 'VI_B', 'virtual_router_id': 52, 'vips': ['192.0.2.100']}]
+    assert only_error(vrrp=vrrp).startswith('lvs_director_vrrp_instances[1] (VI_B).vips: 192.0.2.100 is already '
+                                            'held by instance VI_WEB')
+
+
+@pytest.mark.parametrize('priority', [0, 255, 300])
+def test_priority_outside_range(priority):
+    hostvars = copy.deepcopy(HOSTVARS)
+    hostvars['lb2']['lvs_director_priority'] = priority
+    assert only_error(hostvars=hostvars).startswith(f'lvs_director_priority of lb2: {priority} is outside 1-254')
+
+
+def test_derived_priority_outside_range_for_a_long_group():
+    directors = [f'lb{number}' for number in range(1, 17)]
+    hostvars = {host: {'ansible_host': f'192.0.2.{number}'} for number, host in enumerate(directors, 2)}
+    hostvars.update({'rs1': HOSTVARS['rs1'], 'rs2': HOSTVARS['rs2']})
+    error = only_error(hostvars=hostvars, groups=dict(GROUPS, lvs_directors=directors))
+    assert error.startswith('lvs_director_priority of lb16: 0 is outside 1-254')
+
+
+def test_equal_priorities():
+    hostvars = copy.deepcopy(HOSTVARS)
+    hostvars['lb2']['lvs_director_priority'] = 150
+    assert only_error(hostvars=hostvars).startswith('lvs_director_priority of lb2: 150 equals the priority of lb1')
+
+
+def test_priority_not_an_integer():
+    hostvars = copy.deepcopy(HOSTVARS)
+    hostvars['lb2']['lvs_director_priority'] = 'high'
+    assert only_error(hostvars=hostvars).startswith("lvs_director_priority of lb2: 'high' is not an integer")
+
+
+def test_auth_pass_too_long():
+    assert only_error(vrrp=instances(auth_pass='123456789')) == (
+        'lvs_director_vrrp_instances[0] (VI_WEB).auth_pass: keepalived uses at most 8 characters; shorten it')
+
+
+def test_auth_with_vrrp_v3():
+    assert only_error(vrrp=instances(auth_pass='secret', version=3)).startswith(
+        'lvs_director_vrrp_instances[0] (VI_WEB).auth_pass: VRRPv3 has no authentication')
+
+
+@pytest.mark.parametrize('changes', [{'preempt': False}, {'preempt_delay': 10}])
+def test_forced_master_without_preemption(changes):
+    assert only_error(vrrp=instances(state='MASTER', **changes)).startswith(
+        'lvs_director_vrrp_instances[0] (VI_WEB).state: nopreempt/preempt_delay need every director in state BACKUP')
+
+
+def test_forced_backup_without_preemption_is_fine():
+    assert errors_of(vrrp=instances(state='BACKUP', preempt=False)) == []
+
+
+@pytest.mark.parametrize('lb_kind', ['DR', 'TUN'])
+def test_dr_tun_real_server_port_differs(lb_kind):
+    error = only_error(services(lb_kind=lb_kind, real_servers=[{'host': 'rs1', 'port': 8080}]))
+    assert error.startswith(f'lvs_director_virtual_services[0] (web).real_servers[0].port: {lb_kind} cannot '
+                            f'translate ports: real server 192.0.2.21:8080 must use the service port 80')
+
+
+def test_nat_may_translate_ports():
+    assert errors_of(services(lb_kind='NAT', real_servers=[{'host': 'rs1', 'port': 8080}])) == []
+
+
+def test_vip_and_fwmark_both_set():
+    errors = errors_of(services(fwmark=3))
+    assert 'lvs_director_virtual_services[0] (web): set exactly one of vip and fwmark' in errors
+
+
+def test_neither_vip_nor_fwmark():
+    assert 'lvs_director_virtual_services[0] (web): set exactly one of vip and fwmark' in errors_of(
+        [{'name': 'web', 'port': 80}])
+
+
+def test_protocol_with_fwmark():
+    svc = [{'name': 'mark', 'fwmark': 3, 'protocol': 'TCP', 'health_check': {'type': 'none'}}]
+    assert only_error(svc) == ('lvs_director_virtual_services[0] (mark).protocol: a fwmark service has no protocol; '
+                               'remove protocol')
+
+
+def test_fwmark_tcp_check_needs_connect_port():
+    errors = errors_of([{'name': 'mark', 'fwmark': 3}])
+    assert errors[0].startswith('lvs_director_virtual_services[0] (mark).real_servers[0].health_check.connect_port:')
+    assert len(errors) == 2  # one per real server
+
+
+def test_ops_with_tcp():
+    assert only_error(services(ops=True)).startswith(
+        'lvs_director_virtual_services[0] (web).ops: one-packet scheduling needs protocol UDP')
+
+
+@pytest.mark.parametrize('algo, flag', [('rr', 'sh-port'), ('sh', 'mh-fallback'), ('sh', 'flag-1')])
+def test_scheduler_flag_of_another_scheduler(algo, flag):
+    assert only_error(services(lb_algo=algo, scheduler_flags=[flag])).startswith(
+        f'lvs_director_virtual_services[0] (web).scheduler_flags: {flag}')
+
+
+def test_unknown_scheduler():
+    assert only_error(services(lb_algo='weighted')).startswith(
+        "lvs_director_virtual_services[0] (web).lb_algo: unknown scheduler 'weighted'")
+
+
+@pytest.mark.parametrize('advert', [0.5, 1.5])
+def test_vrrp2_fractional_advert_int(advert):
+    assert only_error(vrrp=instances(advert_int=advert)).startswith(
+        'lvs_director_vrrp_instances[0] (VI_WEB).advert_int: VRRPv2 needs a whole number of seconds')
+
+
+def test_vrrp3_fractional_advert_int_is_fine():
+    assert errors_of(vrrp=instances(advert_int=0.5, version=3)) == []
+
+
+def test_mixed_address_families_in_an_instance():
+    errors = errors_of(vrrp=instances(vips=['192.0.2.100', '2001:db8::1'], version=3))
+    assert errors == ['lvs_director_vrrp_instances[0] (VI_WEB).vips: mixes IPv4 and IPv6 addresses; '
+                      'use one instance per address family']
+
+
+def test_ipv6_without_vrrp3():
+    svc = services(vip='2001:db8::100', real_servers=[{'address': '2001:db8::21'}])
+    assert only_error(svc, instances(vips=['2001:db8::100'])) == (
+        'lvs_director_vrrp_instances[0] (VI_WEB).version: IPv6 VIPs need VRRP version 3; set version: 3')
+
+
+def test_real_server_of_another_family():
+    assert only_error(services(real_servers=[{'address': '2001:db8::21'}])).startswith(
+        "lvs_director_virtual_services[0] (web).real_servers[0]: real server 2001:db8::21 is not of the VIP's")
+
+
+def test_service_vip_not_held_by_any_instance():
+    assert only_error(services(vip='192.0.2.199')) == (
+        'lvs_director_virtual_services[0] (web).vip: 192.0.2.199 is not held by any VRRP instance, so no director '
+        'would receive its traffic; add it to the vips of an lvs_director_vrrp_instances entry')
+
+
+@pytest.mark.parametrize('kind', ['HTTP_GET', 'SSL_GET'])
+def test_http_without_url(kind):
+    errors = errors_of(services(health_check={'type': kind}))
+    assert [error.split(':')[0] for error in errors] == [
+        f'lvs_director_virtual_services[0] (web).real_servers[{number}].health_check.url' for number in (0, 1)]
+    assert f'{kind} needs at least one url with a path (keepalived 2.2.7 crashes without one)' in errors[0]
+
+
+def test_http_url_without_path():
+    error = errors_of(services(health_check={'type': 'HTTP_GET', 'url': [{'status_code': 200}]}))[0]
+    assert error.startswith('lvs_director_virtual_services[0] (web).real_servers[0].health_check.url[0].path:')
+
+
+@pytest.mark.parametrize('status', [99, 600, '200-', 'ok', [200, 700]])
+def test_bad_status_code(status):
+    error = errors_of(services(health_check={'type': 'HTTP_GET', 'url': [{'path': '/', 'status_code': status}]}))[0]
+    assert error.startswith('lvs_director_virtual_services[0] (web).real_servers[0].health_check.url[0].status_code:')
+
+
+@pytest.mark.parametrize('digest', ['abc', 'g' * 32, 'a' * 33])
+def test_bad_digest(digest):
+    error = errors_of(services(health_check={'type': 'HTTP_GET', 'url': [{'path': '/', 'digest': digest}]}))[0]
+    assert error.startswith('lvs_director_virtual_services[0] (web).real_servers[0].health_check.url[0].digest:')
+
+
+def test_unknown_health_check_type():
+    error = errors_of(services(real_servers=[{'host': 'rs1', 'health_check': {'type': 'PING'}}]))
+    assert error == ["lvs_director_virtual_services[0] (web).real_servers[0].health_check.type: unknown health "
+                     "check type 'PING'; use one of TCP_CHECK, HTTP_GET, SSL_GET, MISC_CHECK, DNS_CHECK, none"]
+
+
+def test_misc_check_without_path():
+    assert errors_of(services(health_check={'type': 'MISC_CHECK'}))[0].startswith(
+        'lvs_director_virtual_services[0] (web).real_servers[0].health_check.misc_path:')
+
+
+def test_port_zero_needs_persistence():
+    assert only_error(services(port=0, health_check={'type': 'none'})).startswith(
+        'lvs_director_virtual_services[0] (web).port: port 0 (all ports) needs persistence_timeout')
+
+
+def test_service_without_real_servers():
+    assert only_error(groups=dict(GROUPS, lvs_realservers=[])).startswith(
+        'lvs_director_virtual_services[0] (web).real_servers: the service has no real servers')
+
+
+def test_sync_daemon_unknown_instance():
+    assert only_error(sync_daemon={'enabled': True, 'instance': 'VI_X'}).startswith(
+        "lvs_director_sync_daemon.instance: 'VI_X' is not an instance of lvs_director_vrrp_instances")
+
+
+# ----------------------------------------------------------------------- ipvs_diff
+
+def resolved(*extra, **changes):
+    return resolve_services(services(*extra, **changes), HOSTVARS, GROUPS)
+
+
+def table_entry(address='192.0.2.100', port=80, protocol='tcp', real_servers=None, **changes):
+    entry = {'protocol': protocol, 'address': address, 'port': port, 'fwmark': None, 'family': 'inet',
+             'scheduler': 'wlc', 'scheduler_flags': [], 'persistent': False, 'persistence_timeout': None,
+             'persistence_mask': None, 'persistence_engine': None, 'one_packet': False,
+             'real_servers': real_servers if real_servers is not None else [
+                 kernel_rs('192.0.2.21'), kernel_rs('192.0.2.22')]}
+    entry.update(changes)
+    return entry
+
+
+def kernel_rs(address, port=80, forward='route', weight=1):
+    return {'address': address, 'port': port, 'forward': forward, 'weight': weight,
+            'active_connections': 0, 'inactive_connections': 0}
+
+
+def test_diff_matching_table():
+    diff = ipvs_diff(resolved(), {'services': [table_entry()]})
+    assert diff == {'ok': True, 'errors': [], 'down': [], 'report': 'IPVS table matches the configuration'}
+
+
+def test_diff_missing_service():
+    diff = ipvs_diff(resolved(), {'services': []})
+    assert not diff['ok'] and diff['errors'] == ['service web: not in the IPVS table']
+    assert "- web: expected ('tcp', '192.0.2.100', 80), actual: missing" in diff['report']
+
+
+@pytest.mark.parametrize('changes, attribute', [
+    ({'scheduler': 'rr'}, 'scheduler'),
+    ({'persistent': True, 'persistence_timeout': 300}, 'persistent'),
+    ({'scheduler_flags': ['flag-1']}, 'scheduler_flags'),
+])
+def test_diff_service_attributes(changes, attribute):
+    diff = ipvs_diff(resolved(), {'services': [table_entry(**changes)]})
+    assert not diff['ok'] and diff['errors'][0].startswith(f'service web: {attribute} is')
+    assert f'~ web: {attribute}: expected' in diff['report']
+
+
+def test_diff_persistence_timeout_and_mask():
+    expected = resolved(persistence_timeout=300, persistence_granularity='255.255.255.0')
+    good = table_entry(persistent=True, persistence_timeout=300, persistence_mask='255.255.255.0')
+    assert ipvs_diff(expected, {'services': [good]})['ok']
+    bad = dict(good, persistence_timeout=360, persistence_mask=None)
+    assert ipvs_diff(expected, {'services': [bad]})['errors'] == [
+        'service web: persistence_timeout is 360, expected 300',
+        "service web: persistence_mask is '255.255.255.255', expected '255.255.255.0'"]
+
+
+def test_diff_weight_and_forward():
+    table = table_entry(real_servers=[kernel_rs('192.0.2.21', weight=3), kernel_rs('192.0.2.22', forward='masq')])
+    diff = ipvs_diff(resolved(), {'services': [table]})
+    assert diff['errors'] == ['service web: real server 192.0.2.21:80 weight is 3, expected 1',
+                              "service web: real server 192.0.2.22:80 forward is 'masq', expected 'route'"]
+    assert "~ web: real server 192.0.2.21:80: weight: expected 1, actual 3" in diff['report']
+
+
+def test_diff_down_real_server_is_reported_not_failed():
+    diff = ipvs_diff(resolved(), {'services': [table_entry(real_servers=[kernel_rs('192.0.2.21')])]})
+    assert diff['ok'] and diff['down'] == ['service web: real server 192.0.2.22:80 is down (health check failing)']
+
+
+def test_diff_all_real_servers_down_fails():
+    diff = ipvs_diff(resolved(), {'services': [table_entry(real_servers=[])]})
+    assert not diff['ok'] and diff['errors'] == ['service web: none of its 2 real servers is up']
+    assert len(diff['down']) == 2
+
+
+def test_diff_inhibited_real_server_counts_as_down():
+    table = table_entry(real_servers=[kernel_rs('192.0.2.21'), kernel_rs('192.0.2.22', weight=0)])
+    diff = ipvs_diff(resolved(inhibit_on_failure=True), {'services': [table]})
+    assert diff['ok'] and len(diff['down']) == 1
+
+
+def test_diff_real_server_without_check_must_be_present():
+    diff = ipvs_diff(resolved(health_check={'type': 'none'}),
+                     {'services': [table_entry(real_servers=[kernel_rs('192.0.2.21')])]})
+    assert diff['errors'] == ['service web: real server 192.0.2.22:80 (no health check) is not in the table']
+
+
+def test_diff_unexpected_real_server():
+    table = table_entry(real_servers=[kernel_rs('192.0.2.21'), kernel_rs('192.0.2.22'), kernel_rs('192.0.2.99')])
+    diff = ipvs_diff(resolved(), {'services': [table]})
+    assert diff['errors'] == ['service web: unexpected real server 192.0.2.99:80 in the table']
+
+
+def test_diff_sorry_server_is_not_unexpected():
+    table = table_entry(real_servers=[kernel_rs('192.0.2.21'), kernel_rs('192.0.2.50')])
+    assert ipvs_diff(resolved(sorry_server={'address': '192.0.2.50'}), {'services': [table]})['ok']
+
+
+def test_diff_fwmark_and_ipv6():
+    expected = resolve_services([
+        {'name': 'mark', 'fwmark': 7, 'real_servers': [{'address': '192.0.2.21', 'port': 80}], 'lb_algo': 'rr'},
+        {'name': 'v6', 'vip': '2001:db8::100', 'port': 443, 'real_servers': [{'address': '2001:db8::21'}]},
+    ], HOSTVARS, GROUPS)
+    table = [
+        table_entry(address=None, port=0, protocol='fwm', fwmark=7, scheduler='rr',
+                    real_servers=[kernel_rs('192.0.2.21', port=80)]),
+        table_entry(address='2001:0db8:0000::0100', port=443, family='inet6',
+                    real_servers=[kernel_rs('2001:db8:0::21', port=443)]),
+    ]
+    assert ipvs_diff(expected, {'services': table})['ok']
+
+
+# -------------------------------------------------------------------- vip_holders
+
+def test_vip_holders_counts_directors():
+    lb1 = [{'ifname': 'eth0', 'addr_info': [{'family': 'inet', 'local': '192.0.2.2'},
+                                             {'family': 'inet', 'local': '192.0.2.100'}]}]
+    lb2 = '[{"ifname": "eth0", "addr_info": [{"family": "inet6", "local": "2001:db8:0::100"}]}]'
+    holders = vip_holders(instances() + [{'vips': ['2001:db8::100']}], {'lb1': lb1, 'lb2': lb2})
+    assert holders == {'192.0.2.100': ['lb1'], '192.0.2.101': [], '2001:db8::100': ['lb2']}
+
+
+# ----------------------------------------------- defaults agree with the role's interface
+
+def spec_defaults(options):
+    """Defaults of the optional keys (required keys have none)."""
+    return {key: value.get('default') for key, value in options.items() if not value.get('required')}
+
+
+def optional(defaults, options):
+    return {key: value for key, value in defaults.items() if not options[key].get('required')}
+
+
+def test_filter_defaults_match_the_argument_spec():
+    spec = yaml.safe_load((ROLE / 'meta' / 'argument_specs.yml').read_text())['argument_specs']['main']['options']
+    service = spec['lvs_director_virtual_services']['options']
+    assert spec_defaults(service) == cluster.SERVICE_DEFAULTS
+    assert spec_defaults(service['health_check']['options']) == cluster.HEALTH_CHECK_DEFAULTS
+    url = service['health_check']['options']['url']['options']
+    assert spec_defaults(url) == optional(cluster.URL_DEFAULTS, url)
+    assert spec_defaults(service['real_servers']['options']) == cluster.REAL_SERVER_DEFAULTS
+    vrrp = spec['lvs_director_vrrp_instances']['options']
+    assert spec_defaults(vrrp) == optional(cluster.VRRP_INSTANCE_DEFAULTS, vrrp)
+
+
+def test_role_defaults_match_the_argument_spec():
+    spec = yaml.safe_load((ROLE / 'meta' / 'argument_specs.yml').read_text())['argument_specs']['main']['options']
+    defaults = yaml.safe_load((ROLE / 'defaults' / 'main.yml').read_text())
+    assert sorted(defaults) == sorted(spec)
+    for key, value in defaults.items():
+        assert spec[key].get('default') == value, key
