@@ -527,11 +527,11 @@ def _expected_key(service):
 
 
 def _family_of(service):
-    """inet/inet6: from the VIP, or for fwmark services from the real servers."""
+    """ipv4/ipv6 (as ipvsadm_info names them): from the VIP, or for fwmark services from the real servers."""
     address = _ip(service['vip']) if service['vip'] else None
     if address is None and service['real_servers']:
         address = _ip(service['real_servers'][0]['address'])
-    return 'inet6' if address is not None and address.version == 6 else 'inet'
+    return 'ipv6' if address is not None and address.version == 6 else 'ipv4'
 
 
 def ipvs_diff(expected_services, actual_ipvs):
@@ -552,7 +552,7 @@ def ipvs_diff(expected_services, actual_ipvs):
             errors.append(f"service {name}: not in the IPVS table")
             lines.append(f"- {name}: expected {_expected_key(service)}, actual: missing")
             continue
-        family = 6 if service['_family'] == 'inet6' else 4
+        family = 6 if service['_family'] == 'ipv6' else 4
         expected_attrs = {
             'scheduler': service['lb_algo'],
             'scheduler_flags': _norm_flags(service['scheduler_flags']),

@@ -471,7 +471,7 @@ def resolved(*extra, **changes):
 
 
 def table_entry(address='192.0.2.100', port=80, protocol='tcp', real_servers=None, **changes):
-    entry = {'protocol': protocol, 'address': address, 'port': port, 'fwmark': None, 'family': 'inet',
+    entry = {'protocol': protocol, 'address': address, 'port': port, 'fwmark': None, 'family': 'ipv4',
              'scheduler': 'wlc', 'scheduler_flags': [], 'persistent': False, 'persistence_timeout': None,
              'persistence_mask': None, 'persistence_engine': None, 'one_packet': False,
              'real_servers': real_servers if real_servers is not None else [
@@ -567,7 +567,7 @@ def test_diff_fwmark_and_ipv6():
     table = [
         table_entry(address=None, port=0, protocol='fwm', fwmark=7, scheduler='rr',
                     real_servers=[kernel_rs('192.0.2.21', port=80)]),
-        table_entry(address='2001:0db8:0000::0100', port=443, family='inet6',
+        table_entry(address='2001:0db8:0000::0100', port=443, family='ipv6',
                     real_servers=[kernel_rs('2001:db8:0::21', port=443)]),
     ]
     assert ipvs_diff(expected, {'services': table})['ok']
@@ -612,3 +612,37 @@ def test_role_defaults_match_the_argument_spec():
     assert sorted(defaults) == sorted(spec)
     for key, value in defaults.items():
         assert spec[key].get('default') == value, key
+
+
+def test_diff_against_the_real_ipvsadm_parser():
+    """ipvsadm -Ln text (format of ipvsadm 1.31) through lvs.cluster's parser, then ipvs_diff."""
+    from ansible_collections.lvs.cluster.plugins.module_utils.ipvsadm import build_info
+
+    expected = resolve_services([
+        {'name': 'web', 'vip': '192.0.2.100', 'port': 80, 'lb_algo': 'sh', 'scheduler_flags': ['sh-port'],
+         'persistence_timeout': 300, 'persistence_granularity': '255.255.255.0'},
+        {'name': 'dns', 'vip': '192.0.2.101', 'port': 53, 'protocol': 'UDP', 'lb_algo': 'rr', 'ops': True,
+         'lb_kind': 'NAT', 'real_servers': [{'address': '192.0.2.21', 'port': 5353, 'weight': 2}]},
+        {'name': 'mark', 'fwmark': 7, 'lb_algo': 'lc', 'real_servers': [{'address': '2001:db8::21'}]},
+    ], HOSTVARS, GROUPS)
+    text = (
+        'IP Virtual Server version 1.2.1 (size=4096)\n'
+        'Prot LocalAddress:Port Scheduler Flags\n'
+        '  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n'
+        'TCP  192.0.2.100:80 sh (sh-port) persistent 300 mask 255.255.255.0\n'
+        '  -> 192.0.2.21:80                Route   1      0          0         \n'
+        '  -> 192.0.2.22:80                Route   1      0          0         \n'
+        'UDP  192.0.2.101:53 rr ops\n'
+        '  -> 192.0.2.21:5353              Masq    2      0          0         \n'
+        'FWM  7 IPv6 lc\n'
+        '  -> [2001:db8::21]:0             Route   1      0          0         \n'
+    )
+    diff = ipvs_diff(expected, build_info(text))
+    assert diff['errors'] == [] and diff['down'] == [], diff['report']
+    broken = text.replace('sh (sh-port) persistent 300 mask 255.255.255.0', 'sh persistent 300').replace(
+        'Masq    2', 'Route   2')
+    assert ipvs_diff(expected, build_info(broken))['errors'] == [
+        "service web: scheduler_flags is [], expected ['sh-port']",
+        "service web: persistence_mask is '255.255.255.255', expected '255.255.255.0'",
+        "service dns: real server 192.0.2.21:5353 forward is 'route', expected 'masq'",
+    ]
