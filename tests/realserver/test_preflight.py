@@ -1,0 +1,45 @@
+"""The role's preflight (argument spec, semantic checks, helper validation) names the variable in every error.
+
+Runs the role in check mode with a tag no phase carries, so only the always-tagged
+set_vars and preflight tasks run; they only read (facts, stat, a helper dry run).
+"""
+
+import pytest
+
+from conftest import inventory
+
+HOSTS = {'rs1': {'ansible_host': '192.0.2.21'}}
+DR = {'lvs_director_virtual_services': [{'name': 'web', 'vip': '192.0.2.100', 'port': 80}]}
+
+CASES = {
+    'valid': ({**DR, 'lvs_realserver_vips': ['2001:db8::100']}, None),
+    'bad-state': ({'lvs_realserver_state': 'maybe'}, 'value of lvs_realserver_state must be one of: present, absent'),
+    'bad-vip': ({'lvs_realserver_vips': ['192.0.2.300']}, "lvs_realserver_vips[0]: '192.0.2.300' is not an IP address"),
+    'prefix-vip': ({'lvs_realserver_vips': ['192.0.2.100/32']}, "lvs_realserver_vips[0]: '192.0.2.100/32' is not an IP address"),
+    'own-address': ({'lvs_realserver_tun_vips': ['192.0.2.21']},
+                    "lvs_realserver_tun_vips[0]: VIP 192.0.2.21 is this host's own address (lvs_realserver_address)"),
+    'ipv6-tun': ({'lvs_realserver_tun_vips': ['2001:db8::1']}, 'lvs_realserver_tun_vips[0]: 2001:db8::1 is IPv6'),
+    'derived-own': ({'lvs_director_virtual_services': [{'name': 'bad', 'vip': '192.0.2.21', 'port': 80}]},
+                    'lvs_director_virtual_services[0] (bad).vip: VIP 192.0.2.21 is this host'),
+    'fwmark': ({'lvs_director_virtual_services': [{'name': 'marked', 'fwmark': 10}]},
+               'lvs_realserver_vips: this host serves the fwmark service(s) marked'),
+    'bad-interface': ({'lvs_realserver_arp_interfaces': ['eth/0']}, 'lvs_realserver_arp_interfaces: eth/0'),
+    'missing-interface': ({'lvs_realserver_arp_interfaces': ['lvsrsnone0']},
+                          'lvs_realserver_arp_interfaces: no such interface on this host: lvsrsnone0'),
+    'bad-rp-filter': ({'lvs_realserver_tun_rp_filter': 1}, 'value of lvs_realserver_tun_rp_filter must be one of: 0, 2'),
+    'bad-gateway': ({'lvs_realserver_nat_gateway': 'director'}, 'lvs_realserver_nat_gateway: director is not an IP address'),
+}
+
+
+@pytest.mark.parametrize('case', sorted(CASES))
+def test_preflight(case, playbook):
+    variables, error = CASES[case]
+    result = playbook('preflight.yml', inventory(HOSTS), 'rs1', variables, '--check', '--tags', 'lvs_realserver_none')
+    output = result.stdout + result.stderr
+    if error is None:
+        assert result.returncode == 0, output
+        assert 'changed=0' in output
+        assert "TASK [lvs.cluster.lvs_realserver : Validate the VIPs against this host's addresses]" in output
+    else:
+        assert result.returncode != 0, output
+        assert error in output.replace('\\"', '"').replace("\\'", "'"), output
