@@ -29,6 +29,7 @@ _DAEMON_RE = re.compile(r"(master|backup) sync daemon \((.*)\)$")
 _GLUED_RE = re.compile(r"(?<=\d[KMGT])(?=\d)")
 _SUFFIX = {"K": 10 ** 3, "M": 10 ** 6, "G": 10 ** 9, "T": 10 ** 12}
 _PROTOCOLS = {"TCP": "tcp", "UDP": "udp", "SCTP": "sctp"}
+_SERVICE_KINDS = frozenset(("TCP", "UDP", "SCTP", "FWM"))
 _FORWARD = {"Route": "route", "Masq": "masq", "Tunnel": "tunnel", "Local": "local", "(null)": None}
 _DAEMON_INTS = ("syncid", "maxlen", "port", "ttl")
 _U32 = 1 << 32
@@ -79,38 +80,36 @@ def _fwmark(token, lineno, line):
 
 
 def _service_identity(tokens, lineno, line):
-    """Leading tokens of a service line -> (identity dict, index of the next token)."""
+    """Leading tokens of a service line -> (protocol, address, port, fwmark, family, index of the next token)."""
     kind = tokens[0]
     if kind == "FWM":
         if len(tokens) < 2:
             raise IpvsadmParseError("service line without fwmark", lineno, line)
-        ipv6 = len(tokens) > 2 and tokens[2] == "IPv6"
-        ident = {
-            "protocol": "fwm", "address": None, "port": None,
-            "fwmark": _fwmark(tokens[1], lineno, line), "family": "ipv6" if ipv6 else "ipv4",
-        }
-        return ident, 3 if ipv6 else 2
+        if len(tokens) > 2 and tokens[2] == "IPv6":
+            return "fwm", None, None, _fwmark(tokens[1], lineno, line), "ipv6", 3
+        return "fwm", None, None, _fwmark(tokens[1], lineno, line), "ipv4", 2
     protocol = _PROTOCOLS.get(kind)
     if protocol is None or len(tokens) < 2:
         raise IpvsadmParseError("unknown line", lineno, line)
     address, port, family = _split_addr(tokens[1], lineno, line)
-    return {"protocol": protocol, "address": address, "port": port, "fwmark": None, "family": family}, 2
+    return protocol, address, port, None, family, 2
+
+
+def _key(protocol, address, port, fwmark, family):
+    return ("fwm", fwmark, family) if protocol == "fwm" else (protocol, address, port)
 
 
 def service_key(service):
     """Identity of a service: protocol+address+port, or fwmark+family."""
-    if service["protocol"] == "fwm":
-        return ("fwm", service["fwmark"], service["family"])
-    return (service["protocol"], service["address"], service["port"])
+    return _key(service["protocol"], service["address"], service["port"], service["fwmark"], service["family"])
 
 
-def _parse_service(line, lineno):
-    tokens = line.split()
-    service, i = _service_identity(tokens, lineno, line)
+def _parse_service(tokens, lineno, line):
+    protocol, address, port, fwmark, family, i = _service_identity(tokens, lineno, line)
     end = len(tokens)
     if i >= end:
         raise IpvsadmParseError("service line without scheduler", lineno, line)
-    service["scheduler"] = tokens[i]
+    scheduler = tokens[i]
     i += 1
     flags = []
     if i < end and tokens[i][:1] == "(":
@@ -118,7 +117,6 @@ def _parse_service(line, lineno):
             raise IpvsadmParseError("bad scheduler flags", lineno, line)
         flags = [flag for flag in tokens[i][1:-1].split(",") if flag]
         i += 1
-    service["scheduler_flags"] = flags
     timeout = mask = engine = None
     if i < end and tokens[i] == "persistent":
         if i + 1 >= end or not tokens[i + 1].isdigit():
@@ -131,34 +129,36 @@ def _parse_service(line, lineno):
         if i + 1 < end and tokens[i] == "pe":
             engine = tokens[i + 1]
             i += 2
-    service["persistent"] = timeout is not None
-    service["persistence_timeout"] = timeout
-    service["persistence_mask"] = mask
-    service["persistence_engine"] = engine
-    service["one_packet"] = i < end and tokens[i] == "ops"
-    if service["one_packet"]:
+    one_packet = i < end and tokens[i] == "ops"
+    if one_packet:
         i += 1
     if i != end:
         raise IpvsadmParseError("unexpected %r on service line" % " ".join(tokens[i:]), lineno, line)
-    service["real_servers"] = []
-    return service
+    return {
+        "protocol": protocol, "address": address, "port": port, "fwmark": fwmark, "family": family,
+        "scheduler": scheduler, "scheduler_flags": flags, "persistent": timeout is not None,
+        "persistence_timeout": timeout, "persistence_mask": mask, "persistence_engine": engine,
+        "one_packet": one_packet, "real_servers": [],
+    }
 
 
-def _parse_real_server(line, lineno):
+def _real_server_problem(tokens, has_service):
+    """Why a `  -> ` line of `-Ln` failed the fast path; None for the title line."""
+    if tokens[1:] == ["RemoteAddress:Port", "Forward", "Weight", "ActiveConn", "InActConn"]:
+        return None
+    if tokens[1:2] == ["RemoteAddress:Port"]:
+        return "unsupported listing format"
+    if not has_service:
+        return "real server before any service"
+    if len(tokens) != 6:
+        return "real server line does not have 5 fields"
+    if tokens[2] not in _FORWARD:
+        return "unknown forwarding method %r" % tokens[2]
     try:
-        arrow, addr, forward, weight, active, inactive = line.split()
-    except ValueError:
-        raise IpvsadmParseError("real server line does not have 5 fields", lineno, line) from None
-    if arrow != "->" or forward not in _FORWARD:
-        raise IpvsadmParseError("unknown real server line", lineno, line)
-    address, port, _family = _split_addr(addr, lineno, line)
-    try:
-        return {
-            "address": address, "port": port, "forward": _FORWARD[forward],
-            "weight": int(weight), "active_connections": int(active), "inactive_connections": int(inactive),
-        }
-    except ValueError:
-        raise IpvsadmParseError("real server counters are not integers", lineno, line) from None
+        _split_addr(tokens[1], None, None)
+    except IpvsadmParseError as exc:
+        return str(exc)
+    return "real server counters are not integers"
 
 
 def _parse_version(line, lineno):
@@ -178,24 +178,39 @@ def parse_list(text):
     services = []
     current = None
     for lineno, line in enumerate(text.splitlines(), 1):
-        if line[:4] == "  ->":
-            if line[5:24] == "RemoteAddress:Port ":
-                if line.split()[2:] != ["Forward", "Weight", "ActiveConn", "InActConn"]:
-                    raise IpvsadmParseError("unsupported listing format", lineno, line)
-                continue
-            if current is None:
-                raise IpvsadmParseError("real server before any service", lineno, line)
-            current.append(_parse_real_server(line, lineno))
-        elif line[:3] in ("TCP", "UDP", "SCT", "FWM"):
-            service = _parse_service(line, lineno)
+        tokens = line.split()
+        try:
+            first = tokens[0]
+        except IndexError:
+            continue
+        if first == "->":
+            # The hot path of a large table, inlined: any malformed line, the
+            # title line and a real server without a service fail in here.
+            try:
+                _arrow, addr, forward, weight, active, inactive = tokens
+                address, _sep, port = addr.rpartition(":")
+                if address[0] == "[":
+                    if address[-1] != "]":
+                        raise ValueError(addr)
+                    address = address[1:-1]
+                current.append({
+                    "address": address, "port": int(port), "forward": _FORWARD[forward],
+                    "weight": int(weight), "active_connections": int(active), "inactive_connections": int(inactive),
+                })
+            except (ValueError, KeyError, IndexError, AttributeError):
+                problem = _real_server_problem(tokens, current is not None)
+                if problem is not None:
+                    raise IpvsadmParseError(problem, lineno, line) from None
+        elif first in _SERVICE_KINDS:
+            service = _parse_service(tokens, lineno, line)
             services.append(service)
             current = service["real_servers"]
-        elif line[:5] == "Prot ":
-            if line.split()[1:] != ["LocalAddress:Port", "Scheduler", "Flags"]:
+        elif first == "Prot":
+            if tokens[1:] != ["LocalAddress:Port", "Scheduler", "Flags"]:
                 raise IpvsadmParseError("unsupported listing format", lineno, line)
-        elif line[:3] == "IP " and lineno == 1:
+        elif first == "IP" and lineno == 1:
             version, size = _parse_version(line, lineno)
-        elif line.strip():
+        else:
             raise IpvsadmParseError("unknown line", lineno, line)
     return {"version": version, "conn_table_size": size, "services": services}
 
@@ -225,11 +240,11 @@ def _parse_counters(text, first_column, fields):
         elif tokens[0] == "IP" and lineno == 1:
             _parse_version(line, lineno)
         else:
-            ident, i = _service_identity(tokens, lineno, line)
-            if len(tokens) != i + 5:
+            identity = _service_identity(tokens, lineno, line)
+            if len(tokens) != identity[-1] + 5:
                 raise IpvsadmParseError("service line does not have 5 counters", lineno, line)
             current = {}
-            result.append((service_key(ident), _counters(tokens[i:], fields, lineno, line), current))
+            result.append((_key(*identity[:-1]), _counters(tokens[identity[-1]:], fields, lineno, line), current))
     return result
 
 

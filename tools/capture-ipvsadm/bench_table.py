@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Print an `ipvsadm -R` script: 1,000 virtual services x 20 real servers.
 

@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
 # One-shot capture of real ipvsadm output.  Boots the Debian user-mode-linux
 # kernel with the host's filesystem as a read-only hostfs root, runs

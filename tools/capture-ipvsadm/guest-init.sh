@@ -34,7 +34,7 @@ main() {
     log "ipvsadm: $(dpkg-query -W -f '${Version}' ipvsadm 2>/dev/null)"
 
     cap no_ipvs_guest ipvsadm -Ln
-    run "$HERE/kmod.py" "$MODDIR" ip_vs ip_vs_rr ip_vs_wrr ip_vs_lc ip_vs_wlc ip_vs_lblc ip_vs_lblcr \
+    run python3 "$HERE/kmod.py" "$MODDIR" ip_vs ip_vs_rr ip_vs_wrr ip_vs_lc ip_vs_wlc ip_vs_lblc ip_vs_lblcr \
         ip_vs_dh ip_vs_sh ip_vs_sed ip_vs_nq ip_vs_fo ip_vs_ovf ip_vs_mh ip_vs_pe_sip sctp veth
 
     cap empty ipvsadm -Ln

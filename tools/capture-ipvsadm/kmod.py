@@ -1,9 +1,8 @@
-#!/usr/bin/python3
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Load kernel modules (with their dependencies) inside the capture guest.
 
 The hostfs root has no kmod, so this resolves modules.dep itself and calls
-finit_module(2) directly.  Usage: kmod.py MODULES_DIR NAME...
+finit_module(2) directly.  Usage: python3 kmod.py MODULES_DIR NAME...
 """
 import ctypes
 import errno
@@ -38,7 +37,7 @@ def main():
     deps = {}
     with open(os.path.join(moddir, "modules.dep"), encoding="ascii") as dep_file:
         for line in dep_file:
-            path, _, rest = line.partition(":")
+            path, _colon, rest = line.partition(":")
             deps[modname(path)] = (path, [modname(p) for p in rest.split()])
     libc = ctypes.CDLL(None, use_errno=True)
     for name in names:

@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Bounded test traffic for the capture guest (never leaves the guest).
 
@@ -24,9 +23,9 @@ def serve(tcp_port, udp_port, lifetime):
     sel.register(usock, selectors.EVENT_READ, "udp")
     deadline = time.monotonic() + lifetime
     while time.monotonic() < deadline:
-        for key, _ in sel.select(timeout=1):
+        for key, _events in sel.select(timeout=1):
             if key.data == "accept":
-                conn, _ = lsock.accept()
+                conn, _peer = lsock.accept()
                 sel.register(conn, selectors.EVENT_READ, "conn")
             elif key.data == "udp":
                 usock.recvfrom(65535)
@@ -39,7 +38,7 @@ def serve(tcp_port, udp_port, lifetime):
 def send(host, port, total, conns):
     payload = b"x" * CHUNK
     per_conn = total // conns
-    for _ in range(conns):
+    for _conn in range(conns):
         with socket.create_connection((host, port), timeout=30) as sock:
             left = per_conn
             while left > 0:
@@ -50,7 +49,7 @@ def send(host, port, total, conns):
 
 def udp(host, port, count):
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        for _ in range(count):
+        for _datagram in range(count):
             sock.sendto(b"u" * 512, (host, port))
             time.sleep(0.01)
 

@@ -313,7 +313,7 @@ def test_unknown_stats_line_is_an_error(capture):
     ("TCP  192.0.2.206:82 sh ()", "TCP  [2001:db8::1:80 rr", "bad IPv6 address"),
     ("TCP  192.0.2.206:82 sh ()", "FWM  0x10 rr", "bad fwmark"),
     ("TCP  192.0.2.206:82 sh ()", "TCP  192.0.2.208:80 sh (sh-port", "bad scheduler flags"),
-    ("TCP  192.0.2.206:82 sh ()", "  -> 192.0.2.9:80                 Bypass  1      0          0", "unknown real server"),
+    ("TCP  192.0.2.206:82 sh ()", "  -> 192.0.2.9:80                 Bypass  1      0          0", "unknown forwarding method .Bypass."),
     ("TCP  192.0.2.206:82 sh ()", "  -> 192.0.2.9:80                 Route   1      0", "does not have 5 fields"),
     ("TCP  192.0.2.206:82 sh ()", "  -> 192.0.2.9:80                 Route   1      x          0", "not integers"),
 ])

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import types
+
 import pytest
 
 from ansible.module_utils import basic
@@ -32,7 +34,7 @@ class FailJson(Exception):
 
 @pytest.fixture(name="ipvsadm")
 def ipvsadm_fixture(monkeypatch, capture):
-    """Replay captures for ipvsadm calls; returns the list of calls and a dict to override captures by args."""
+    """Replay captures for ipvsadm calls; .calls records them, .overrides maps args to another capture."""
     calls, overrides = [], {}
 
     def run_command(_module, args, **kwargs):
@@ -53,7 +55,7 @@ def ipvsadm_fixture(monkeypatch, capture):
     monkeypatch.setattr(basic.AnsibleModule, "get_bin_path", lambda _module, name, *args, **kwargs: IPVSADM)
     monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
     monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
-    return calls, overrides
+    return types.SimpleNamespace(calls=calls, overrides=overrides)
 
 
 def run_module(args, outcome=ExitJson):
@@ -64,7 +66,7 @@ def run_module(args, outcome=ExitJson):
 
 
 def test_default_reads_the_listing_only(ipvsadm, capture):
-    calls, _ = ipvsadm
+    calls = ipvsadm.calls
     result = run_module({})
     assert calls == [("-Ln",)]
     assert result["changed"] is False
@@ -74,7 +76,7 @@ def test_default_reads_the_listing_only(ipvsadm, capture):
 
 
 def test_every_option(ipvsadm, capture):
-    calls, _ = ipvsadm
+    calls = ipvsadm.calls
     result = run_module({"stats": True, "rate": True, "timeouts": True, "sync_daemons": True})
     assert calls == list(CAPTURE_OF_ARGS)
     assert result["ipvs"] == build_info(
@@ -94,14 +96,14 @@ def test_every_option(ipvsadm, capture):
     ("sync_daemons", ("-Ln", "--daemon")),
 ])
 def test_each_option_runs_its_own_call(ipvsadm, option, args):
-    calls, _ = ipvsadm
+    calls = ipvsadm.calls
     result = run_module({option: True})
     assert calls == [("-Ln",), args]
     assert (option in result["ipvs"]) is (option in ("timeouts", "sync_daemons"))
 
 
 def test_check_mode_reads_the_same(ipvsadm, capture):
-    calls, _ = ipvsadm
+    calls = ipvsadm.calls
     result = run_module({"stats": True, "_ansible_check_mode": True})
     assert calls == [("-Ln",), ("-Ln", "--stats", "--exact")]
     assert result["changed"] is False
@@ -109,14 +111,14 @@ def test_check_mode_reads_the_same(ipvsadm, capture):
 
 
 def test_empty_table_and_no_daemon_are_not_errors(ipvsadm):
-    _, overrides = ipvsadm
+    overrides = ipvsadm.overrides
     overrides.update({("-Ln",): "empty", ("-Ln", "--daemon"): "daemon_none"})
     result = run_module({"sync_daemons": True})
     assert result["ipvs"] == {"version": "1.2.1", "conn_table_size": 4096, "services": [], "sync_daemons": []}
 
 
 def test_not_installed(ipvsadm, monkeypatch):
-    calls, _ = ipvsadm
+    calls = ipvsadm.calls
     monkeypatch.setattr(basic.AnsibleModule, "get_bin_path", lambda _module, name, *args, **kwargs: None)
     result = run_module({}, FailJson)
     assert calls == []
@@ -131,7 +133,7 @@ def test_not_installed(ipvsadm, monkeypatch):
                   "ipvsadm said: Can't initialize ipvs: Permission denied (you must be root)"]),
 ])
 def test_ipvsadm_failures(ipvsadm, capture, name, words):
-    calls, overrides = ipvsadm
+    calls, overrides = ipvsadm.calls, ipvsadm.overrides
     overrides[("-Ln",)] = name
     result = run_module({"stats": True}, FailJson)
     assert calls == [("-Ln",)]
@@ -141,21 +143,21 @@ def test_ipvsadm_failures(ipvsadm, capture, name, words):
 
 
 def test_failure_of_a_later_call(ipvsadm):
-    _, overrides = ipvsadm
+    overrides = ipvsadm.overrides
     overrides[("-Ln", "--timeout")] = "not_root"
     result = run_module({"timeouts": True}, FailJson)
     assert result["msg"].startswith("ipvsadm -Ln --timeout: permission denied")
 
 
 def test_unparsable_output_fails(ipvsadm):
-    _, overrides = ipvsadm
+    overrides = ipvsadm.overrides
     overrides[("-Ln",)] = "tun_info"
     result = run_module({}, FailJson)
     assert result["msg"].startswith("cannot parse the ipvsadm output: unsupported listing format (line 3:")
 
 
 def test_unknown_option_is_refused(ipvsadm):
-    calls, _ = ipvsadm
+    calls = ipvsadm.calls
     result = run_module({"stat": True}, FailJson)
     assert "stat" in result["msg"] and "Unsupported parameters" in result["msg"]
     assert calls == []

@@ -89,7 +89,7 @@ def test_every_option(tmp_path, collections_path, capture, check):
 
 
 def test_empty_table(tmp_path, collections_path):
-    bin_dir, _ = stand_in(tmp_path, {"-Ln": "empty"})
+    bin_dir = stand_in(tmp_path, {"-Ln": "empty"})[0]
     rc, status, result = run_ansible(tmp_path, collections_path, system_path(bin_dir), "")
     assert (rc, status) == (0, "SUCCESS"), result
     assert result["ipvs"] == {"version": "1.2.1", "conn_table_size": 4096, "services": []}
