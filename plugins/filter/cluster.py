@@ -399,7 +399,7 @@ def _check_vrrp(instances, hostvars, groups, director_group, errors):
         if version == 2 and (not isinstance(advert, int) or isinstance(advert, bool) or not 1 <= advert <= 255):
             errors.append(f"{label}.advert_int: VRRPv2 needs a whole number of seconds 1-255 "
                           f"(got {advert!r}); use an integer or set version: 3")
-        elif version == 3 and not 0.01 <= float(advert) <= 40.95:
+        elif version == 3 and not (isinstance(advert, (int, float)) and 0.01 <= advert <= 40.95):
             errors.append(f"{label}.advert_int: VRRPv3 allows 0.01-40.95 seconds (got {advert!r}); fix it")
         if instance['auth_pass'] is not None:
             if len(str(instance['auth_pass'])) > 8:

@@ -386,6 +386,12 @@ def test_vrrp2_fractional_advert_int(advert):
         'lvs_director_vrrp_instances[0] (VI_WEB).advert_int: VRRPv2 needs a whole number of seconds')
 
 
+@pytest.mark.parametrize('advert', [0, 41, 'fast'])
+def test_vrrp3_advert_int_outside_range(advert):
+    assert only_error(vrrp=instances(advert_int=advert, version=3)).startswith(
+        'lvs_director_vrrp_instances[0] (VI_WEB).advert_int: VRRPv3 allows 0.01-40.95 seconds')
+
+
 def test_vrrp3_fractional_advert_int_is_fine():
     assert errors_of(vrrp=instances(advert_int=0.5, version=3)) == []
 
