@@ -4,9 +4,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Parse the text output of ipvsadm 1.31 (pure functions, no I/O).
 
-Formats: docs in /work/shared/reference/ipvsadm-1.31-output-format.md, which
-follows ipvsadm.c.  Every function raises IpvsadmParseError on a line it does
-not recognise, so real servers are never attached to the wrong service.
+The formats are those of ipvsadm.c 1.31 (print_title, print_service_entry,
+print_largenum, list_daemon, print_timeout).  Every function raises
+IpvsadmParseError on a line it does not recognise, so real servers are never
+attached to the wrong service.
 """
 
 from __future__ import annotations
@@ -60,8 +61,8 @@ def parse_number(token):
 
 def _split_addr(text, lineno, line):
     """'192.0.2.1:80' or '[2001:db8::1]:80' -> (address, port, family)."""
-    host, sep, port = text.rpartition(":")
-    if not sep or not port.isdigit():
+    host, _sep, port = text.rpartition(":")
+    if not host or not port.isdigit():
         raise IpvsadmParseError("bad address:port %r" % text, lineno, line)
     if host[:1] == "[":
         if host[-1:] != "]":

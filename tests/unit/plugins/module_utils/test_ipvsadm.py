@@ -316,6 +316,8 @@ def test_unknown_stats_line_is_an_error(capture):
     ("TCP  192.0.2.206:82 sh ()", "  -> 192.0.2.9:80                 Bypass  1      0          0", "unknown forwarding method .Bypass."),
     ("TCP  192.0.2.206:82 sh ()", "  -> 192.0.2.9:80                 Route   1      0", "does not have 5 fields"),
     ("TCP  192.0.2.206:82 sh ()", "  -> 192.0.2.9:80                 Route   1      x          0", "not integers"),
+    ("TCP  192.0.2.206:82 sh ()", "  -> :80                          Route   1      0          0", "bad address:port ':80'"),
+    ("TCP  192.0.2.206:82 sh ()", "  -> [2001:db8::9:80              Route   1      0          0", "bad IPv6 address"),
 ])
 def test_damaged_list_lines(capture, anchor, bad_line, match):
     with pytest.raises(IpvsadmParseError, match=match):
