@@ -55,8 +55,18 @@ sanity: venv ## ansible-test sanity, offline
 	antsibull-changelog lint
 
 .PHONY: units
-units: venv collection-link ## unit tests: module parser, filters, template renders
-	pytest -q tests/unit
+units: venv collection-link ## unit tests: ipvsadm parser and module on real captures, filters
+	pytest -q tests/unit tests/filter
+
+# Renders through the real roles, checked by keepalived -t and systemd-analyze;
+# the namespace tests need root.
+.PHONY: render
+render: venv collection-link ## role render matrix, semantic checks, real-server helper in a netns
+	pytest -q tests/render tests/realserver
+
+.PHONY: bench
+bench: venv collection-link ## benchmarks that print figures (not tests)
+	python tests/bench/bench_ipvsadm_parse.py
 
 .PHONY: test
-test: lint sanity units ## run every test tier
+test: lint sanity units render ## run every test tier
