@@ -68,5 +68,22 @@ render: venv collection-link ## role render matrix, semantic checks, real-server
 bench: venv collection-link ## benchmarks that print figures (not tests)
 	python tests/bench/bench_ipvsadm_parse.py
 
+LAB := $(ROOT)/lab/lvslab
+# Molecule destroys the lab itself; the trap also covers a molecule that died
+# before its destroy step.
+MOLECULE_RUN = trap '$(LAB) down >/dev/null 2>&1 || true' EXIT; molecule test
+
+.PHONY: molecule
+molecule: venv collection-link ## molecule default scenario on the UML lab (root)
+	$(MOLECULE_RUN) -s default
+
+.PHONY: lab-up lab-down lab-status
+lab-up: ## boot the lab: 2 directors, 2 real servers (root)
+	$(LAB) up
+lab-down: ## stop the lab and remove everything it created
+	$(LAB) down
+lab-status: ## show the lab's guests
+	$(LAB) status
+
 .PHONY: test
-test: lint sanity units render ## run every test tier
+test: lint sanity units render molecule ## run every test tier
