@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Check the links of README.md and docs/**/*.md without any network access.
 
 Relative links must name a file or directory of the repository, and a #fragment must be a

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Generate the Markdown reference of lvs.cluster from its own documentation sources.
 
 Sources: roles/*/meta/argument_specs.yml, the DOCUMENTATION/EXAMPLES/RETURN strings of
