@@ -122,7 +122,7 @@ def check(source: Path, target: str) -> str | None:
         return check_external(target)
     if scheme:
         return f"unsupported scheme {scheme}:"
-    file_part, _, fragment = target.partition("#")
+    file_part, fragment = (target.split("#", 1) + [""])[:2]
     if file_part:
         base = ROOT if file_part.startswith("/") else source.parent
         resolved = (base / unquote(file_part.lstrip("/"))).resolve()

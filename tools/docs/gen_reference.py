@@ -38,7 +38,7 @@ class Page:
 
     def link(self, target: str) -> str:
         """target is 'file.md#anchor' or 'file.md'; a link within this page keeps only the anchor."""
-        file, _, anchor = target.partition("#")
+        file, anchor = (target.split("#", 1) + [""])[:2]
         if file == self.name and anchor:
             return "#" + anchor
         return target
@@ -136,7 +136,7 @@ def _render_directive(name: str, argument: str, page: Page) -> str:
     if name == "U":
         return f"<{argument}>"
     if name == "L":
-        label, _, url = argument.partition(",")
+        label, url = (argument.split(",", 1) + [""])[:2]
         return f"[{_plain(label.strip())}]({url.strip()})"
     if name == "M":
         return _plugin_link(page, argument)
@@ -376,10 +376,9 @@ def filters_page(files: list[Path], pages: dict[str, str]) -> tuple[str, str]:
     lines = header("Filters", "plugins/filter/*.yml",
                    "Use them as `lvs.cluster.NAME`; the roles call them, a playbook may too.")
     lines += ["| filter | what it does |", "|---|---|"]
-    for _, doc in docs:
-        name = doc["DOCUMENTATION"]["name"]
-        lines.append(f"| [{code(f'{COLLECTION}.{name}')}](#{slug(name)}) | "
-                     f"{cell(markup(doc['DOCUMENTATION'].get('short_description', ''), page))} |")
+    for spec in [doc["DOCUMENTATION"] for path, doc in docs]:
+        lines.append(f"| [{code(f'{COLLECTION}.{spec['name']}')}](#{slug(spec['name'])}) | "
+                     f"{cell(markup(spec.get('short_description', ''), page))} |")
     lines.append("")
     for path, doc in docs:
         spec = doc["DOCUMENTATION"]
