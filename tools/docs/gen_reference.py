@@ -169,7 +169,7 @@ def render_value(value) -> str:
         return code("null")
     if isinstance(value, bool):
         return code(str(value).lower())
-    if isinstance(value, (dict, list)):
+    if isinstance(value, (dict, list)) or value == "":
         return code(json.dumps(value, separators=(", ", ": ")))
     return code(value)
 
