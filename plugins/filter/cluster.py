@@ -618,6 +618,85 @@ def ipvs_diff(expected_services, actual_ipvs):
     return {'ok': not errors, 'errors': errors, 'down': down, 'report': report}
 
 
+_SERVICE_OPTION = {'tcp': '-t', 'udp': '-u', 'sctp': '--sctp-service'}
+_METHOD_OPTION = {'route': '-g', 'masq': '-m', 'tunnel': '-i'}
+
+
+def _endpoint(address, port):
+    address = _norm_address(address)
+    return f"[{address}]:{port}" if ':' in address else f"{address}:{port}"
+
+
+def _service_args(actual):
+    """The ipvsadm options that name a service of lvs.cluster.ipvsadm_info's table."""
+    if actual['protocol'] == 'fwm':
+        return ['-f', str(actual['fwmark'])] + (['-6'] if actual.get('family') == 'ipv6' else [])
+    return [_SERVICE_OPTION[actual['protocol']], _endpoint(actual['address'], actual['port'])]
+
+
+def _describe(actual):
+    if actual['protocol'] == 'fwm':
+        return f"fwmark {actual['fwmark']}"
+    return f"{actual['protocol'].upper()} {_endpoint(actual['address'], actual['port'])}"
+
+
+def ipvs_weight_edits(actual_ipvs, expected_services, address, drain):
+    """The `ipvsadm -e` edits that drain (weight 0) or restore (configured weight) one real server.
+
+    Returns [{service, service_args, server, method, weight_from, weight_to}] for every
+    service of the live table where that real server's weight must change; [] when
+    nothing changes, which keeps drain and undrain idempotent.
+    """
+    configured = {}
+    for service in expected_services or []:
+        service = dict(service, _family=_family_of(service))
+        for real_server in service['real_servers']:
+            configured[(_expected_key(service), _norm_address(real_server['address']))] = real_server['weight']
+    target = _norm_address(address)
+    edits = []
+    for actual in (actual_ipvs or {}).get('services') or []:
+        for real_server in actual.get('real_servers') or []:
+            if _norm_address(real_server.get('address')) != target:
+                continue
+            weight = 0 if drain else configured.get((_actual_key(actual), target), 1)
+            if real_server.get('weight') == weight:
+                continue
+            edits.append({
+                'service': _describe(actual),
+                'service_args': _service_args(actual),
+                'server': _endpoint(real_server['address'], real_server['port']),
+                'method': _METHOD_OPTION.get(real_server.get('forward'), '-g'),
+                'weight_from': real_server.get('weight'),
+                'weight_to': weight,
+            })
+    return edits
+
+
+def ipvs_report(actual_ipvs, address=None):
+    """A readable table of lvs.cluster.ipvsadm_info's result (with stats when it has them).
+
+    With address, only that real server's rows (and their services) are shown.
+    """
+    rows = [('SERVICE / REAL SERVER', 'SCHED/FWD', 'WEIGHT', 'ACTIVE', 'INACTIVE', 'CONNS', 'IN PKTS', 'OUT PKTS')]
+    for actual in (actual_ipvs or {}).get('services') or []:
+        servers = [rs for rs in actual.get('real_servers') or []
+                   if address is None or _norm_address(rs.get('address')) == _norm_address(address)]
+        if address is not None and not servers:
+            continue
+        stats = actual.get('stats') or {}
+        rows.append((_describe(actual), actual.get('scheduler') or '', '', '', '',
+                     str(stats.get('connections', '')), str(stats.get('packets_in', '')),
+                     str(stats.get('packets_out', ''))))
+        for rs in servers:
+            rs_stats = rs.get('stats') or {}
+            rows.append(('  -> ' + _endpoint(rs.get('address'), rs.get('port')), rs.get('forward') or '',
+                         str(rs.get('weight')), str(rs.get('active_connections')),
+                         str(rs.get('inactive_connections')), str(rs_stats.get('connections', '')),
+                         str(rs_stats.get('packets_in', '')), str(rs_stats.get('packets_out', ''))))
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    return [' '.join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
+
+
 def vip_holders(vrrp_instances, addresses_by_host):
     """Which hosts hold each VIP: {vip: [hosts]}, from {host: output of ip -j address show}."""
     held = {}
@@ -641,4 +720,6 @@ class FilterModule:
             'check_cluster': check_cluster,
             'ipvs_diff': ipvs_diff,
             'vip_holders': vip_holders,
+            'ipvs_weight_edits': ipvs_weight_edits,
+            'ipvs_report': ipvs_report,
         }
