@@ -64,6 +64,13 @@ units: venv collection-link ## unit tests: ipvsadm parser and module on real cap
 render: venv collection-link ## role render matrix, semantic checks, real-server helper in a netns
 	pytest -q tests/render tests/realserver
 
+.PHONY: docs docs-check
+docs: venv ## regenerate the reference docs from argument_specs and plugin docs
+	python tools/docs/gen_reference.py
+docs-check: venv ## reference docs up to date, no broken links in README and docs/
+	python tools/docs/gen_reference.py --check
+	python tools/docs/check_links.py
+
 .PHONY: bench
 bench: venv collection-link ## benchmarks that print figures (not tests)
 	python tests/bench/bench_ipvsadm_parse.py
@@ -86,4 +93,4 @@ lab-status: ## show the lab's guests
 	$(LAB) status
 
 .PHONY: test
-test: lint sanity units render molecule ## run every test tier
+test: lint docs-check sanity units render molecule ## run every test tier
