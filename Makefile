@@ -84,6 +84,10 @@ MOLECULE_RUN = trap '$(LAB) down >/dev/null 2>&1 || true' EXIT; molecule test
 molecule: venv collection-link ## molecule default scenario on the UML lab (root)
 	$(MOLECULE_RUN) -s default
 
+.PHONY: demo
+demo: venv collection-link ## boot the lab, build the cluster, show balancing and failover (root)
+	tools/demo.sh
+
 .PHONY: lab-up lab-down lab-status
 lab-up: ## boot the lab: 2 directors, 2 real servers (root)
 	$(LAB) up
