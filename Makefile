@@ -64,6 +64,25 @@ units: venv collection-link ## unit tests: ipvsadm parser and module on real cap
 render: venv collection-link ## role render matrix, semantic checks, real-server helper in a netns
 	pytest -q tests/render tests/realserver
 
+VENV_GI := $(ROOT)/.venv-gi
+$(VENV_GI)/.stamp: requirements-importer.txt
+	$(PYTHON) -m venv $(VENV_GI)
+	$(VENV_GI)/bin/pip install -q --disable-pip-version-check -r requirements-importer.txt
+	touch $@
+
+# The tarball users install: built, installed into a scratch path, documented by
+# ansible-doc from there, and accepted by galaxy-importer.
+DIST := $(ROOT)/.cache/dist
+.PHONY: build
+build: venv $(VENV_GI)/.stamp ## build the collection tarball and check it installs and imports
+	rm -rf $(DIST) && mkdir -p $(DIST)
+	ansible-galaxy collection build --output-path $(DIST) --force
+	ansible-galaxy collection install $(DIST)/lvs-cluster-*.tar.gz -p $(DIST)/installed --force
+	ANSIBLE_COLLECTIONS_PATH=$(DIST)/installed ansible-doc lvs.cluster.ipvsadm_info >/dev/null
+	ANSIBLE_COLLECTIONS_PATH=$(DIST)/installed ansible-doc -t role lvs.cluster.lvs_director >/dev/null
+	ANSIBLE_COLLECTIONS_PATH=$(DIST)/installed ansible-playbook --syntax-check lvs.cluster.site
+	cd $(DIST) && $(VENV_GI)/bin/python -m galaxy_importer.main lvs-cluster-*.tar.gz | tail -3
+
 .PHONY: docs docs-check
 docs: venv ## regenerate the reference docs from argument_specs and plugin docs
 	python tools/docs/gen_reference.py
@@ -97,4 +116,4 @@ lab-status: ## show the lab's guests
 	$(LAB) status
 
 .PHONY: test
-test: lint docs-check sanity units render molecule ## run every test tier
+test: lint docs-check sanity build units render molecule ## run every test tier
