@@ -217,7 +217,7 @@ ipvs:
             forward:
               description:
                 - Forwarding method, V(route) (direct routing), V(masq) (NAT), V(tunnel) or V(local).
-                - V(null) for a method ipvsadm cannot name (it prints V(\(null\))).
+                - V(null) for a method ipvsadm cannot name (it prints V((null\))).
               type: str
               sample: masq
             weight:

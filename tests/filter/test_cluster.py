@@ -422,7 +422,7 @@ def test_service_vip_not_held_by_any_instance():
 @pytest.mark.parametrize('kind', ['HTTP_GET', 'SSL_GET'])
 def test_http_without_url(kind):
     errors = errors_of(services(health_check={'type': kind}))
-    assert [error.split(':')[0] for error in errors] == [
+    assert [error.split(':', maxsplit=1)[0] for error in errors] == [
         f'lvs_director_virtual_services[0] (web).real_servers[{number}].health_check.url' for number in (0, 1)]
     assert f'{kind} needs at least one url with a path (keepalived 2.2.7 crashes without one)' in errors[0]
 
@@ -583,7 +583,7 @@ def test_diff_fwmark_and_ipv6():
 
 def test_vip_holders_counts_directors():
     lb1 = [{'ifname': 'eth0', 'addr_info': [{'family': 'inet', 'local': '192.0.2.2'},
-                                             {'family': 'inet', 'local': '192.0.2.100'}]}]
+                                            {'family': 'inet', 'local': '192.0.2.100'}]}]
     lb2 = '[{"ifname": "eth0", "addr_info": [{"family": "inet6", "local": "2001:db8:0::100"}]}]'
     holders = vip_holders(instances() + [{'vips': ['2001:db8::100']}], {'lb1': lb1, 'lb2': lb2})
     assert holders == {'192.0.2.100': ['lb1'], '192.0.2.101': [], '2001:db8::100': ['lb2']}

@@ -8,7 +8,6 @@ Golden files: LVS_RENDER_REGEN=1 pytest tests/render  rewrites tests/render/gold
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 import yaml

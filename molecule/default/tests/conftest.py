@@ -37,7 +37,7 @@ def client(*argv: str, timeout: float = 30) -> subprocess.CompletedProcess:
 def http_get_vip(count: int) -> list[str]:
     """Send `count` HTTP requests to the VIP, one connection each; return the bodies ('' on failure)."""
     bodies = []
-    for _ in range(count):
+    for _request in range(count):
         res = client("curl", "-s", "--max-time", "2", f"http://{VIP}:{VIP_PORT}/", timeout=10)
         bodies.append(res.stdout.strip() if res.returncode == 0 else "")
     return bodies
