@@ -15,6 +15,9 @@ import collections
 import json
 from pathlib import Path
 
+# An answer slower than this needed a retransmission (TCP's first one is after 1 s).
+SLOW_MS = 900
+
 
 def read_jsonl(path: Path) -> list[dict]:
     """Every complete JSON line of a file that may still be written to."""
@@ -34,32 +37,30 @@ def read_results(path: Path) -> list[dict]:
 
 
 def window_stats(results: list[dict], start: float, end: float) -> dict:
-    """Client view of [start, end): requests, failures, which servers answered, outage.
+    """Client view of the requests started in [start, end).
 
-    The outage runs from the last success before the first failure to the first
-    success after the last failure (request start times), 0 without failures.
+    outage_s is the longest time without a successful answer: the largest gap
+    between the completions of consecutive successful requests (the last one
+    before the window included). It is about the request interval when all is
+    well, and covers a failover from the last answer before it to the first
+    answer after it, retransmitted SYNs included.
     """
     inside = [r for r in results if start <= r["t"] < end]
     failed = [r for r in inside if not r["ok"]]
-    stats = {
+    done = sorted(r["t"] + r["ms"] / 1000 for r in results if r["ok"] and r["t"] < end)
+    before = [c for c in done if c < start]
+    answers = before[-1:] + [c for c in done if c >= start]
+    gaps = [b - a for a, b in zip(answers, answers[1:])]
+    return {
         "requests": len(inside),
         "failed": len(failed),
         "errors": dict(collections.Counter(r.get("error", "?") for r in failed)),
         "servers": dict(sorted(collections.Counter(r["server"] for r in inside if r["ok"]).items())),
-        "outage_s": 0.0,
-        "first_failure": None,
-        "last_failure": None,
+        "slow": sum(1 for r in inside if r["ok"] and r["ms"] > SLOW_MS),
+        "outage_s": round(max(gaps), 3) if gaps else None,
+        "first_failure": failed[0]["t"] if failed else None,
+        "last_failure": failed[-1]["t"] if failed else None,
     }
-    if failed:
-        first, last = failed[0]["t"], failed[-1]["t"]
-        before = [r["t"] for r in results if r["ok"] and r["t"] < first]
-        after = [r["t"] for r in results if r["ok"] and r["t"] > last]
-        stats.update(first_failure=first, last_failure=last)
-        if before and after:
-            stats["outage_s"] = round(after[0] - before[-1], 3)
-        else:
-            stats["outage_s"] = None  # no success on one side: unbounded within the run
-    return stats
 
 
 def all_ok_since(results: list[dict], since: float) -> bool:

@@ -37,8 +37,8 @@ def rows(cases: list[dict]) -> list[list[str]]:
     table = []
     for case in cases:
         client = case["client"]
-        table.append([case["key"], f"client: requests / failed ({case['title']})",
-                      f"{client['requests']} / {client['failed']}", "", "", "", ""])
+        table.append([case["key"], f"{case['title']}: requests / failed / slow (> 0.9 s)",
+                      f"{client['requests']} / {client['failed']} / {client.get('slow', 0)}", "", "", "", ""])
         for figure in case["figures"]:
             met = {True: "yes", False: "**MISSED**", None: ""}[figure.get("met")]
             table.append([case["key"], figure["name"], _cell(figure["value"]), figure.get("unit", ""),

