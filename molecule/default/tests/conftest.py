@@ -8,11 +8,13 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from pathlib import Path
 
 import pytest
 import testinfra
 from testinfra.utils.ansible_runner import AnsibleRunner
 
+ROOT = Path(__file__).resolve().parents[3]
 LAB_NETNS = os.environ.get("LVSLAB_NETNS", "lvslab")
 VIP = "192.0.2.100"
 VIP_PORT = 80
@@ -41,6 +43,19 @@ def http_get_vip(count: int) -> list[str]:
         res = client("curl", "-s", "--max-time", "2", f"http://{VIP}:{VIP_PORT}/", timeout=10)
         bodies.append(res.stdout.strip() if res.returncode == 0 else "")
     return bodies
+
+
+def playbook(name: str, *args: str) -> subprocess.CompletedProcess:
+    """Run one of the collection's playbooks against the lab, as a user would."""
+    cmd = ["ansible-playbook", "-i", os.environ["MOLECULE_INVENTORY_FILE"], "-i", str(ROOT / "examples" / "inventory"),
+           str(ROOT / "playbooks" / name), *args]
+    env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=600, check=False, env=env)
+
+
+def changed_count(output: str) -> int:
+    """Sum of changed= over a PLAY RECAP."""
+    return sum(int(line.split("changed=")[1].split()[0]) for line in output.splitlines() if "changed=" in line)
 
 
 def ipvs_table(name: str, **options) -> dict:

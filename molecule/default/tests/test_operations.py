@@ -1,23 +1,8 @@
 """The operations playbooks (drain, undrain, verify) against the live lab cluster."""
 import collections
-import os
-import subprocess
-from pathlib import Path
+import json
 
-from conftest import http_get_vip
-
-ROOT = Path(__file__).resolve().parents[3]
-
-
-def playbook(name, *args):
-    cmd = ["ansible-playbook", "-i", os.environ["MOLECULE_INVENTORY_FILE"], "-i", str(ROOT / "examples" / "inventory"),
-           str(ROOT / "playbooks" / name), *args]
-    env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False, env=env)
-
-
-def changed_count(output):
-    return sum(int(line.split("changed=")[1].split()[0]) for line in output.splitlines() if "changed=" in line)
+from conftest import changed_count, host, http_get_vip, ipvs_table, playbook
 
 
 def test_drain_moves_traffic_off_a_real_server_and_undrain_brings_it_back():
@@ -51,3 +36,21 @@ def test_verify_prints_the_vip_holder_and_the_table_and_changes_nothing():
     assert "-> 192.0.2.21:80" in result.stdout and "-> 192.0.2.22:80" in result.stdout
     assert "every real server up" in result.stdout
     assert changed_count(result.stdout) == 0
+
+
+def test_check_mode_on_the_configured_cluster_reports_no_change():
+    result = playbook("site.yml", "--check", "--diff")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert changed_count(result.stdout) == 0, result.stdout
+
+
+def test_check_diff_shows_a_keepalived_change_without_making_it(master):
+    live = host(master).check_output("sha256sum /etc/keepalived/keepalived.conf")
+    change = {"lvs_director_virtual_services": [{
+        "name": "web", "vip": "192.0.2.100", "port": 80, "protocol": "TCP",
+        "lb_algo": "wrr", "lb_kind": "DR", "health_check": {"type": "TCP_CHECK"}}]}
+    result = playbook("site.yml", "--check", "--diff", "--limit", "lvs_directors", "-e", json.dumps(change))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "-    lb_algo rr" in result.stdout and "+    lb_algo wrr" in result.stdout
+    assert host(master).check_output("sha256sum /etc/keepalived/keepalived.conf") == live
+    assert ipvs_table(master)["services"][0]["scheduler"] == "rr"

@@ -1,0 +1,31 @@
+"""lvs.cluster.remove leaves every host as it was before the roles ran.
+
+It takes the cluster down, so it must run last: pytest runs the files of this
+directory in name order and this name sorts after the others.
+"""
+from conftest import VIP, changed_count, host, hosts_of, playbook, vip_holders
+
+SNAPSHOT = ("ip -j address show dev lo; echo; sysctl net.ipv4.conf.all.arp_ignore net.ipv4.conf.all.arp_announce "
+            "net.ipv4.conf.lo.arp_ignore net.ipv4.conf.lo.arp_announce")
+PRISTINE = "cat /var/tmp/lab-pristine.lo.json; echo; cat /var/tmp/lab-pristine.sysctl"
+
+
+def test_remove_restores_the_hosts_and_a_second_run_changes_nothing():
+    first = playbook("remove.yml")
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert changed_count(first.stdout) > 0
+
+    for name in hosts_of("lvs_realservers"):
+        rs = host(name)
+        assert rs.check_output(SNAPSHOT) == rs.check_output(PRISTINE)
+        assert not rs.file("/etc/sysctl.d/90-lvs-realserver.conf").exists
+        assert not rs.service("lvs-realserver").is_enabled
+    for name in hosts_of("lvs_directors"):
+        director = host(name)
+        assert not director.package("keepalived").is_installed
+        assert not director.file("/etc/keepalived/keepalived.conf").exists
+    assert vip_holders() == [], f"nobody may hold {VIP} after removal"
+
+    second = playbook("remove.yml")
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert changed_count(second.stdout) == 0, second.stdout
