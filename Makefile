@@ -96,12 +96,13 @@ bench: venv collection-link ## benchmarks that print figures (not tests)
 
 LAB := $(ROOT)/lab/lvslab
 # Molecule destroys the lab itself; the trap also covers a molecule that died
-# before its destroy step.
-MOLECULE_RUN = trap '$(LAB) down >/dev/null 2>&1 || true' EXIT; molecule test
+# before its destroy step. The stage timer prints each stage's duration at the end.
+molecule-test = trap '$(LAB) down >/dev/null 2>&1 || true' EXIT; \
+	molecule test -s $(1) 2>&1 | python tools/molecule-stage-times.py
 
 .PHONY: molecule
 molecule: venv collection-link ## molecule default scenario on the UML lab (root)
-	$(MOLECULE_RUN) -s default
+	$(call molecule-test,default)
 
 .PHONY: demo
 demo: venv collection-link ## boot the lab, build the cluster, show balancing and failover (root)
