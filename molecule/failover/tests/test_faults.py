@@ -30,6 +30,11 @@ def _kill_master(run, guests, directors, case, vrrp):
     """Hard death of the VIP holder; returns (dead, new master) once the backup holds the VIP."""
     master = current_master(guests, directors)
     backup = next(name for name in directors if name != master)
+    # A hard kill loses what the guest has not written back yet: a keepalived.conf
+    # written by a converge a minute before came back empty once (ext4 delayed
+    # allocation; systemd then skipped keepalived, ConditionFileNotEmpty). This
+    # scenario is about failover, not about crash consistency: flush first.
+    guests.check(master, "sync", timeout=30)
     killed = case.event(f"kill {master}", "inject")
     lab("kill", master, timeout=60)
     guests.forget(master)
