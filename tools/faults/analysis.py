@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Read the fault run's logs and turn a time window into figures.
 
 A run directory holds:

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Bounded HTTP load for the fault scenarios: one request every INTERVAL seconds.
 
 Each request runs in its own thread on a fixed schedule, so a slow or lost

@@ -1,7 +1,7 @@
-#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Figures of a fault run: a table on stdout, JSON, and the timeline picture.
 
-    report.py RUN_DIR [--docs DOCS_DIR]
+    python tools/faults/report.py RUN_DIR [--docs DOCS_DIR]
 
 RUN_DIR holds results.jsonl, events.jsonl and figures.json (see analysis.py).
 Writes RUN_DIR/faults.json and RUN_DIR/timeline.png; with --docs also
