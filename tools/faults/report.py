@@ -121,7 +121,7 @@ def update_doc(doc: Path, table_md: str) -> None:
     if BEGIN not in text or END not in text:
         raise SystemExit(f"{doc}: markers {BEGIN!r} ... {END!r} not found")
     head, rest = text.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
+    tail = rest.split(END, 1)[1]
     doc.write_text(f"{head}{BEGIN}\n{table_md}{END}{tail}", encoding="utf-8")
 
 

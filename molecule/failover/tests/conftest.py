@@ -291,14 +291,15 @@ def run(run_dir, guests, request):
     """The client load for the whole session, then the report."""
     record = Run(run_dir, guests)
     stop_file = run_dir / "stop"
-    load = subprocess.Popen(  # pylint: disable=consider-using-with  (stopped below, by pid)
+    # The load generator is stopped below, by its pid.
+    load = subprocess.Popen(  # pylint: disable=consider-using-with
         ["ip", "netns", "exec", LAB_NETNS, "python3", str(ROOT / "tools" / "faults" / "loadgen.py"),
          "--url", f"http://{VIP}:{WEB_PORT}/", "--interval", str(LOAD_INTERVAL),
          "--timeout", str(LOAD_TIMEOUT), "--duration", str(LOAD_MAX_SECONDS),
          "--stop-file", str(stop_file), "--out", str(record.results_file)],
         stdout=subprocess.DEVNULL, stderr=(run_dir / "loadgen.log").open("w"))
     try:
-        wait_for(lambda: record.results_file.exists(), 10, what="the load generator's first result")
+        wait_for(record.results_file.exists, 10, what="the load generator's first result")
         yield record
     finally:
         stop_file.touch()
@@ -332,4 +333,3 @@ def current_master(guests: Guests, candidates: list[str]) -> str:
 
 def sha256_of_config(guests: Guests, directors: list[str]) -> dict[str, str]:
     return {name: guests.sha256(name, "/etc/keepalived/keepalived.conf") for name in directors}
-

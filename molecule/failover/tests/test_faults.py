@@ -267,7 +267,7 @@ def test_weighted_round_robin_follows_the_weights(run):
 
 def test_change_rejected_by_keepalived_leaves_config_and_traffic_alone(run, guests, directors, cluster):
     before = sha256_of_config(guests, directors)
-    broken = {k: v for k, v in cluster.vars.items()}
+    broken = dict(cluster.vars.items())
     broken["lvs_director_vrrp_instances"] = [cluster.vrrp | {"interface": "nosuch0"}]
     with run.case("6-rejected", "site.yml with a VRRP interface that does not exist") as case:
         case.event("site.yml bad interface", "change")
