@@ -104,6 +104,10 @@ molecule-test = trap '$(LAB) down >/dev/null 2>&1 || true' EXIT; \
 molecule: venv collection-link ## molecule default scenario on the UML lab (root)
 	$(call molecule-test,default)
 
+.PHONY: faults
+faults: venv collection-link ## fault scenarios under client load; rewrites the figures in docs/faults.md (root)
+	$(call molecule-test,failover)
+
 .PHONY: demo
 demo: venv collection-link ## boot the lab, build the cluster, show balancing and failover (root)
 	tools/demo.sh
