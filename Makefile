@@ -59,10 +59,12 @@ units: venv collection-link ## unit tests: ipvsadm parser and module on real cap
 	pytest -q tests/unit tests/filter
 
 # Renders through the real roles, checked by keepalived -t and systemd-analyze;
-# the namespace tests need root.
+# the namespace tests need root. One pytest run per directory: each has its own
+# conftest module, and one process can import only one module of that name.
 .PHONY: render
 render: venv collection-link ## role render matrix, semantic checks, real-server helper in a netns
-	pytest -q tests/render tests/realserver
+	pytest -q tests/render
+	pytest -q tests/realserver
 
 VENV_GI := $(ROOT)/.venv-gi
 $(VENV_GI)/.stamp: requirements-importer.txt
