@@ -106,9 +106,17 @@ molecule-test = trap '$(LAB) down >/dev/null 2>&1 || true' EXIT; \
 molecule: venv collection-link ## molecule default scenario on the UML lab (root)
 	$(call molecule-test,default)
 
+# The scenario records every request, event and Ansible log in .cache/faults; the
+# report prints the figures and writes faults.json and timeline.png there, also
+# after a failed run (for diagnosis). UPDATE_DOCS=1 copies a green run's figures
+# into docs/faults.md, docs/faults.json and docs/images/timeline.png.
+FAULTS_DIR := $(ROOT)/.cache/faults
+faults-report = python tools/faults/report.py $(FAULTS_DIR)
 .PHONY: faults
-faults: venv collection-link ## fault scenarios under client load; rewrites the figures in docs/faults.md (root)
-	$(call molecule-test,failover)
+faults: venv collection-link ## fault scenarios under client load, with figures (root; UPDATE_DOCS=1 updates docs/faults.md)
+	rm -rf $(FAULTS_DIR)
+	$(call molecule-test,failover) || { test ! -s $(FAULTS_DIR)/figures.json || $(faults-report); exit 1; }
+	$(faults-report) $(if $(UPDATE_DOCS),--docs docs)
 
 .PHONY: demo
 demo: venv collection-link ## boot the lab, build the cluster, show balancing and failover (root)
@@ -123,4 +131,4 @@ lab-status: ## show the lab's guests
 	$(LAB) status
 
 .PHONY: test
-test: lint docs-check sanity build units render molecule ## run every test tier
+test: lint docs-check sanity build units render molecule faults ## run every test tier
