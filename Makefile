@@ -1,5 +1,5 @@
 # lvs.cluster: one entry point for developers and CI.
-#   make test      every test tier (lint, sanity, units, render, molecule)
+#   make test      every test tier (lint, sanity, units, render, molecule, faults)
 #   make demo      boot the lab and show the cluster working (as root)
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c

@@ -640,6 +640,24 @@ def _describe(actual):
     return f"{actual['protocol'].upper()} {_endpoint(actual['address'], actual['port'])}"
 
 
+def _servers_at(actual, address):
+    """The real servers of one live service at address (all of them when address is None)."""
+    servers = actual.get('real_servers') or []
+    if address is None:
+        return servers
+    target = _norm_address(address)
+    return [rs for rs in servers if _norm_address(rs.get('address')) == target]
+
+
+def ipvs_real_server(actual_ipvs, address):
+    """One real server's rows in lvs.cluster.ipvsadm_info's table, each with its service's name.
+
+    [] when the table does not have it (unknown, or removed by its health check).
+    """
+    return [dict(rs, service=_describe(actual))
+            for actual in (actual_ipvs or {}).get('services') or [] for rs in _servers_at(actual, address)]
+
+
 def ipvs_weight_edits(actual_ipvs, expected_services, address, drain):
     """The `ipvsadm -e` edits that drain (weight 0) or restore (configured weight) one real server.
 
@@ -655,9 +673,7 @@ def ipvs_weight_edits(actual_ipvs, expected_services, address, drain):
     target = _norm_address(address)
     edits = []
     for actual in (actual_ipvs or {}).get('services') or []:
-        for real_server in actual.get('real_servers') or []:
-            if _norm_address(real_server.get('address')) != target:
-                continue
+        for real_server in _servers_at(actual, target):
             weight = 0 if drain else configured.get((_actual_key(actual), target), 1)
             if real_server.get('weight') == weight:
                 continue
@@ -679,8 +695,7 @@ def ipvs_report(actual_ipvs, address=None):
     """
     rows = [('SERVICE / REAL SERVER', 'SCHED/FWD', 'WEIGHT', 'ACTIVE', 'INACTIVE', 'CONNS', 'IN PKTS', 'OUT PKTS')]
     for actual in (actual_ipvs or {}).get('services') or []:
-        servers = [rs for rs in actual.get('real_servers') or []
-                   if address is None or _norm_address(rs.get('address')) == _norm_address(address)]
+        servers = _servers_at(actual, address)
         if address is not None and not servers:
             continue
         stats = actual.get('stats') or {}
@@ -721,5 +736,6 @@ class FilterModule:
             'ipvs_diff': ipvs_diff,
             'vip_holders': vip_holders,
             'ipvs_weight_edits': ipvs_weight_edits,
+            'ipvs_real_server': ipvs_real_server,
             'ipvs_report': ipvs_report,
         }

@@ -1,9 +1,10 @@
-"""ipvs_weight_edits and ipvs_report over a real captured `ipvsadm -Ln` table (UML 6.1 kernel)."""
+"""ipvs_weight_edits, ipvs_real_server and ipvs_report over a real captured `ipvsadm -Ln` table (UML 6.1 kernel)."""
 from __future__ import annotations
 
 from pathlib import Path
 
-from ansible_collections.lvs.cluster.plugins.filter.cluster import ipvs_report, ipvs_weight_edits, resolve_services
+from ansible_collections.lvs.cluster.plugins.filter.cluster import (ipvs_real_server, ipvs_report, ipvs_weight_edits,
+                                                            resolve_services)
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvsadm import parse_list
 
 CAPTURES = Path(__file__).resolve().parents[1] / 'unit' / 'fixtures' / 'ipvsadm'
@@ -66,3 +67,19 @@ def test_report_for_one_real_server_keeps_only_its_services():
     report = ipvs_report(TABLE, '192.0.2.66')
     assert [r.split()[:2] for r in report[1:]] == [
         ['TCP', '192.0.2.200:80'], ['->', '192.0.2.66:8080'], ['UDP', '192.0.2.200:53'], ['->', '192.0.2.66:5353']]
+
+
+def test_real_server_rows_name_their_service_and_keep_the_counters():
+    rows = ipvs_real_server(TABLE, '192.0.2.67')
+    assert [(r['service'], r['port'], r['weight'], r['active_connections']) for r in rows] == [
+        ('TCP 192.0.2.200:80', 8080, 1, 1), ('UDP 192.0.2.200:53', 5353, 2, 0)]
+
+
+def test_real_server_rows_match_any_spelling_of_an_ipv6_address():
+    rows = ipvs_real_server(TABLE, '2001:DB8:1:0::66')
+    assert [r['address'] for r in rows] == ['2001:db8:1::66']
+
+
+def test_real_server_not_in_the_table_has_no_rows():
+    assert ipvs_real_server(TABLE, '192.0.2.250') == []
+    assert ipvs_real_server({}, '192.0.2.67') == []
