@@ -27,6 +27,11 @@ $(VENV)/.stamp: requirements.txt
 .PHONY: venv
 venv: $(VENV)/.stamp ## create .venv with the pinned toolchain
 
+# The tiers that run keepalived, the lab or the sanity copy need Debian packages.
+.PHONY: host-deps
+host-deps: ## install the Debian packages the lab and the tests need (root; silent when present)
+	@tools/host-deps.sh
+
 # ansible and ansible-test want the collection at .../ansible_collections/lvs/cluster:
 # a symlink to this checkout keeps one copy of the code.
 .PHONY: collection-link
@@ -62,7 +67,7 @@ units: venv collection-link ## unit tests: ipvsadm parser and module on real cap
 # the namespace tests need root. One pytest run per directory: each has its own
 # conftest module, and one process can import only one module of that name.
 .PHONY: render
-render: venv collection-link ## role render matrix, semantic checks, real-server helper in a netns
+render: host-deps venv collection-link ## role render matrix, semantic checks, real-server helper in a netns
 	pytest -q tests/render
 	pytest -q tests/realserver
 
@@ -103,7 +108,7 @@ molecule-test = trap '$(LAB) down >/dev/null 2>&1 || true' EXIT; \
 	molecule test -s $(1) 2>&1 | python tools/molecule-stage-times.py
 
 .PHONY: molecule
-molecule: venv collection-link ## molecule default scenario on the UML lab (root)
+molecule: host-deps venv collection-link ## molecule default scenario on the UML lab (root)
 	$(call molecule-test,default)
 
 # The scenario records every request, event and Ansible log in .cache/faults; the
@@ -113,17 +118,17 @@ molecule: venv collection-link ## molecule default scenario on the UML lab (root
 FAULTS_DIR := $(ROOT)/.cache/faults
 faults-report = python tools/faults/report.py $(FAULTS_DIR)
 .PHONY: faults
-faults: venv collection-link ## fault scenarios under client load, with figures (root; UPDATE_DOCS=1 updates docs/faults.md)
+faults: host-deps venv collection-link ## fault scenarios under client load, with figures (root; UPDATE_DOCS=1 updates docs/faults.md)
 	rm -rf $(FAULTS_DIR)
 	$(call molecule-test,failover) || { test ! -s $(FAULTS_DIR)/figures.json || $(faults-report); exit 1; }
 	$(faults-report) $(if $(UPDATE_DOCS),--docs docs)
 
 .PHONY: demo
-demo: venv collection-link ## boot the lab, build the cluster, show balancing and failover (root)
+demo: host-deps venv collection-link ## boot the lab, build the cluster, show balancing and failover (root)
 	tools/demo.sh
 
 .PHONY: lab-up lab-down lab-status
-lab-up: ## boot the lab: 2 directors, 2 real servers (root)
+lab-up: host-deps ## boot the lab: 2 directors, 2 real servers (root)
 	$(LAB) up
 lab-down: ## stop the lab and remove everything it created
 	$(LAB) down
@@ -131,4 +136,4 @@ lab-status: ## show the lab's guests
 	$(LAB) status
 
 .PHONY: test
-test: lint docs-check sanity build units render molecule faults ## run every test tier
+test: host-deps lint docs-check sanity build units render molecule faults ## run every test tier

@@ -7,6 +7,7 @@ import copy
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,10 @@ import yaml
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
+sys.path.insert(0, str(ROOT / 'tests'))
+
+from ci_gate import require  # noqa: E402  (tests/, put on the path above)
+
 VENV_BIN = ROOT / '.venv' / 'bin'
 KEEPALIVED = '/usr/sbin/keepalived'
 
@@ -59,8 +64,8 @@ def collection_link():
 @pytest.fixture(scope='session')
 def netns():
     """A network namespace with eth0/eth1 carrying the lab addresses, deleted afterwards."""
-    if os.geteuid() != 0 or not os.path.exists(KEEPALIVED) or not shutil.which('ip'):
-        pytest.skip('needs root, ip and /usr/sbin/keepalived to run keepalived -t')
+    require(os.geteuid() == 0 and os.path.exists(KEEPALIVED) and shutil.which('ip') is not None,
+            'needs root, ip and /usr/sbin/keepalived to run keepalived -t')
     name = f'lvsrender-{os.getpid()}'
     subprocess.run(['ip', 'netns', 'add', name], check=True)
     try:

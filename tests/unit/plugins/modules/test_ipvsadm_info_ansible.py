@@ -16,6 +16,7 @@ import sys
 import pytest
 
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvsadm import build_info
+from ansible_collections.lvs.cluster.tests.ci_gate import require
 
 ANSIBLE = pathlib.Path(sys.executable).parent / "ansible"
 FIXTURES = pathlib.Path(__file__).resolve().parents[2] / "fixtures" / "ipvsadm"
@@ -39,7 +40,7 @@ CAPTURE_OF_ARGS = {
     "-Ln --daemon": "daemon_master_backup",
 }
 
-pytestmark = pytest.mark.skipif(not ANSIBLE.exists(), reason="needs the ansible CLI next to this Python")
+require(ANSIBLE.exists(), "needs the ansible CLI next to this Python")
 
 
 def stand_in(directory, captures):
@@ -113,8 +114,7 @@ def test_failures(tmp_path, collections_path, name, words):
 def test_not_installed(tmp_path, collections_path):
     """ipvsadm is in no PATH directory and /usr/sbin, /usr/local/sbin are hidden in a private mount namespace."""
     unshare = shutil.which("unshare")
-    if os.geteuid() != 0 or unshare is None:
-        pytest.skip("hiding the host's /usr/sbin/ipvsadm needs root and unshare(1)")
+    require(os.geteuid() == 0 and unshare is not None, "hiding the host's /usr/sbin/ipvsadm needs root and unshare(1)")
     assert not any((pathlib.Path(directory) / "ipvsadm").exists() for directory in ("/usr/bin", "/bin", ANSIBLE.parent))
     empty = tmp_path / "empty"
     empty.mkdir()

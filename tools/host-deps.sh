@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# make host-deps: the Debian packages the lab and the test tiers need.
+# Silent when all are installed; otherwise one line says what it installs (as
+# root, with apt-get) or what is missing and the command that installs it.
+# --dry-run: say what it would install, install nothing.
+set -euo pipefail
+
+# lab/lvslab: user-mode-linux mmdebstrap e2fsprogs ethtool iproute2 openssh-client
+# netcat-openbsd python3 systemd (systemctl --root); curl: the demo's and the
+# tests' traffic; keepalived, ipvsadm, systemd-analyze: the render tier;
+# rsync, git: the sanity tier's copy of the tree.
+packages=(
+  curl e2fsprogs ethtool git iproute2 ipvsadm keepalived mmdebstrap
+  netcat-openbsd openssh-client python3 rsync systemd user-mode-linux
+)
+
+case "${1-}" in
+  "") dry_run=false ;;
+  --dry-run) dry_run=true ;;
+  *) echo "usage: $0 [--dry-run]" >&2; exit 2 ;;
+esac
+
+if ! command -v dpkg-query >/dev/null || ! command -v apt-get >/dev/null; then
+  echo "host-deps: this is not a Debian machine (no dpkg-query or apt-get): the lab and the tests" \
+    "need Debian 12 with these packages: ${packages[*]}" >&2
+  exit 1
+fi
+
+# One dpkg-query for every package; a package dpkg never saw prints nothing.
+installed=$(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' "${packages[@]}" 2>/dev/null || true)
+missing=()
+for p in "${packages[@]}"; do
+  grep -qx "$p ii *" <<<"$installed" || missing+=("$p")
+done
+((${#missing[@]})) || exit 0
+
+install=(apt-get install -y -qq --no-install-recommends "${missing[@]}")
+if $dry_run; then
+  echo "host-deps: would install Debian packages ${missing[*]} (apt-get update; ${install[*]})"
+elif ((EUID != 0)); then
+  echo "host-deps: missing Debian packages ${missing[*]}; as root, run: make host-deps" \
+    "(or: apt-get update && ${install[*]})" >&2
+  exit 1
+else
+  echo "host-deps: installing Debian packages ${missing[*]} (apt-get)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  "${install[@]}" >/dev/null
+fi
