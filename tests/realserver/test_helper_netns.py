@@ -1,33 +1,26 @@
-"""The lvs-realserver helper against a real kernel, in a throwaway network namespace.
+"""The lvs-realserver boot helper (realserver_vips.py as the role installs it) against a real kernel,
+in a throwaway network namespace.
 
-Needs root and ip netns; the namespace is deleted afterwards, also on failure.
-Only that namespace's lo is touched.
+Needs root and ip netns (conftest.netns); the namespace is deleted afterwards, also
+on failure. Only that namespace's lo is touched.
 """
 
 import json
-import os
-import shutil
 import subprocess
 
 import pytest
 
-from conftest import HELPER
-
-pytestmark = pytest.mark.skipif(os.geteuid() != 0 or shutil.which('ip') is None, reason='needs root and iproute2')
+from conftest import install_helper
 
 
-@pytest.fixture
-def netns(tmp_path):
-    name = f'lvsrs-test-{os.getpid()}'
-    subprocess.run(['ip', 'netns', 'add', name], check=True, timeout=30)
-    try:
-        yield name
-    finally:
-        subprocess.run(['ip', 'netns', 'delete', name], check=True, timeout=30)
+@pytest.fixture(name='helper_path')
+def helper_path_fixture(tmp_path):
+    return install_helper(tmp_path / 'sbin' / 'lvs-realserver')
 
 
 def helper(netns, tmp_path, *args, rc=0):
-    result = subprocess.run(['ip', 'netns', 'exec', netns, str(HELPER), '--state-dir', str(tmp_path / 'run'),
+    result = subprocess.run(['ip', 'netns', 'exec', netns, str(tmp_path / 'sbin' / 'lvs-realserver'),
+                             '--state-dir', str(tmp_path / 'run'),
                              '--config', str(tmp_path / 'vips'), *args],
                             capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == rc, result.stdout + result.stderr
@@ -45,6 +38,7 @@ def lo_addresses(netns):
     return addresses
 
 
+@pytest.mark.usefixtures('helper_path')
 def test_start_sync_stop_on_lo(netns, tmp_path):
     # Someone else's addresses on lo, one of them also a wanted VIP: never touched.
     subprocess.run(['ip', '-n', netns, 'address', 'add', '192.0.2.50/32', 'dev', 'lo'], check=True, timeout=30)
@@ -73,6 +67,7 @@ def test_start_sync_stop_on_lo(netns, tmp_path):
     assert helper(netns, tmp_path, 'stop')['changed'] is False
 
 
+@pytest.mark.usefixtures('helper_path')
 def test_labelled_vip_is_removed_without_the_record(netns, tmp_path):
     """A lost record (/run cleared by hand) still finds IPv4 VIPs by their label."""
     (tmp_path / 'vips').write_text('lo 192.0.2.100/32\n')
@@ -81,6 +76,7 @@ def test_labelled_vip_is_removed_without_the_record(netns, tmp_path):
     assert helper(netns, tmp_path, 'stop')['actions'] == ['del lo 192.0.2.100/32']
 
 
+@pytest.mark.usefixtures('helper_path')
 def test_missing_tunl0_fails_except_in_a_dry_run(netns, tmp_path):
     want = json.dumps([{'dev': 'tunl0', 'address': '192.0.2.101', 'source': 'lvs_realserver_tun_vips[0]'}])
     if subprocess.run(['ip', '-n', netns, 'link', 'show', 'tunl0'], capture_output=True, check=False).returncode == 0:
@@ -91,6 +87,7 @@ def test_missing_tunl0_fails_except_in_a_dry_run(netns, tmp_path):
     assert failed['errors'] == ['ip failed: device tunl0 does not exist (TUN needs the ipip module loaded)']
 
 
+@pytest.mark.usefixtures('helper_path')
 def test_own_address_of_another_device_is_refused(netns, tmp_path):
     """The namespace's only other device is created here; its address may not become a VIP."""
     subprocess.run(['ip', '-n', netns, 'link', 'add', 'veth-a', 'type', 'veth', 'peer', 'name', 'veth-b'],

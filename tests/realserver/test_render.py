@@ -1,4 +1,6 @@
-"""Render the role's VIP list, sysctl file and unit through Ansible and compare with golden files.
+"""The files the role writes, compared with golden files: the VIP list, sysctl and modules-load files as the
+module lvs.cluster.realserver would write them (the role in check mode, inside a throwaway network namespace
+that has the interfaces the scenarios name), and the unit from the role's template.
 
 UPDATE_GOLDEN=1 rewrites the golden files (review the diff before committing).
 """
@@ -9,10 +11,10 @@ import subprocess
 
 import pytest
 
-from conftest import HELPER, HERE, inventory
+from conftest import HERE, install_helper, inventory, ns_ip
 
 GOLDEN = HERE / 'golden'
-FILES = ('vips', '90-lvs-realserver.conf', 'lvs-realserver.service')
+FILES = ('vips', '90-lvs-realserver.conf', 'modules-load.conf', 'lvs-realserver.service')
 HOSTS = {'rs1': {'ansible_host': '192.0.2.21'}, 'rs2': {'ansible_host': '192.0.2.22'}}
 
 SCENARIOS = {
@@ -44,13 +46,15 @@ SCENARIOS = {
 
 
 @pytest.mark.parametrize('scenario', sorted(SCENARIOS))
-def test_render_matches_golden(scenario, playbook, tmp_path):
+def test_render_matches_golden(scenario, playbook, netns, tmp_path):
     hosts, target, group_vars = SCENARIOS[scenario]
+    ns_ip(netns, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth0.100')
     out = tmp_path / 'out'
     out.mkdir()
-    result = playbook('render.yml', inventory(hosts), target, group_vars, '-e', f'out_dir={out}')
+    result = playbook('render.yml', inventory(hosts), target, group_vars, '--check', '--diff',
+                      '--tags', 'lvs_realserver_vips', '-e', f'out_dir={out}', netns=netns)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert not (out / 'state').exists(), 'the dry run wrote its state'
+    assert 'inet' not in ns_ip(netns, '-o', 'address', 'show', 'dev', 'lo'), 'check mode added a VIP'
     for name in FILES:
         golden = GOLDEN / scenario / name
         if os.environ.get('UPDATE_GOLDEN'):
@@ -65,9 +69,7 @@ def _verify_unit(unit_text, root, with_helper=True):
     unit.parent.mkdir(parents=True, exist_ok=True)
     unit.write_text(unit_text)
     if with_helper:
-        helper = root / 'usr/local/sbin/lvs-realserver'
-        helper.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(HELPER, helper)
+        install_helper(root / 'usr/local/sbin/lvs-realserver')
     return subprocess.run(['systemd-analyze', 'verify', f'--root={root}', '/etc/systemd/system/lvs-realserver.service'],
                           capture_output=True, text=True, timeout=60, check=False)
 

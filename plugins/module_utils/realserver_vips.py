@@ -1,11 +1,13 @@
-#!/usr/bin/python3
-# Copyright: (c) 2026, lvs.cluster contributors
-# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Hold the LVS real-server VIPs on lo (DR) and tunl0 (TUN).
+# -*- coding: utf-8 -*-
+# Copyright: lvs.cluster founders (@lvs-cluster)
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Hold the LVS real-server VIPs on lo (DR) and tunl0 (TUN) (stdlib only, no Ansible import).
 
-Installed by the lvs.cluster.lvs_realserver role as /usr/local/sbin/lvs-realserver
-and run by lvs-realserver.service at boot (start) and shutdown (stop). The role
-also runs it (sync) to apply a changed VIP list live.
+The module lvs.cluster.realserver imports it. The lvs.cluster.lvs_realserver role
+also installs this file, with a "#!/usr/bin/python3" line prepended, as
+/usr/local/sbin/lvs-realserver, which lvs-realserver.service runs at boot (start)
+and shutdown (stop) without Ansible.
 
 Ownership: the addresses this tool added are recorded in STATE_DIR/owned, and
 IPv4 ones also carry the label <dev>:lvs. Only owned addresses are ever removed;
@@ -14,6 +16,8 @@ an address that was already present (configured by someone else) is left alone.
 Output: one JSON object on stdout; exit 0 on success, 1 on invalid input
 (errors listed in "errors"), 2 when an ip command failed.
 """
+
+from __future__ import annotations
 
 import argparse
 import ipaddress
@@ -194,12 +198,12 @@ def main(argv=None):
         entries = json.loads(args.want_json)
     own = [tuple(item.split('=', 1)) if '=' in item else ('--own', item) for item in args.own]
     result = {'changed': False, 'wanted': [], 'actions': [], 'errors': []}
+    status = 0
     try:
         links = live_addresses()
         result['wanted'], result['errors'] = normalise(entries, own, links)
         if result['errors']:
-            print(json.dumps(result))
-            return 1
+            return _report(result, 1)
         actions, new_owned = plan(result['wanted'], args.state_dir, links, args.dry_run)
         result['actions'] = [' '.join(action).strip() for action in actions]
         result['changed'] = bool(actions)
@@ -209,11 +213,15 @@ def main(argv=None):
     except (LookupError, subprocess.CalledProcessError) as exc:
         detail = exc.stderr.strip() if isinstance(exc, subprocess.CalledProcessError) else str(exc)
         result['errors'] = [f'ip failed: {detail}']
-        print(json.dumps(result))
-        return 2
-    print(json.dumps(result))
-    return 0
+        status = 2
+    return _report(result, status)
+
+
+def _report(result, status):
+    """The CLI's output: one JSON object on stdout (a module never calls this)."""
+    sys.stdout.write(json.dumps(result) + '\n')
+    return status
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    raise SystemExit(main())
