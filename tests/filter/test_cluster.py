@@ -1,4 +1,4 @@
-"""Unit tests of plugins/filter/cluster.py, called as plain Python functions."""
+"""Unit tests of the cluster model (plugins/plugin_utils), called as plain Python functions."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ansible_collections.lvs.cluster.plugins.filter import cluster
-from ansible_collections.lvs.cluster.plugins.filter.cluster import (
-    check_cluster, ipvs_diff, resolve_services, resolve_vrrp_instances, vip_holders)
+from ansible_collections.lvs.cluster.plugins.plugin_utils import model
+from ansible_collections.lvs.cluster.plugins.plugin_utils.checks import check_cluster
+from ansible_collections.lvs.cluster.plugins.plugin_utils.live import ipvs_diff
+from ansible_collections.lvs.cluster.plugins.plugin_utils.reports import vip_holders
+from ansible_collections.lvs.cluster.plugins.plugin_utils.resolve import resolve_services, resolve_vrrp_instances
 
 ROLE = Path(__file__).resolve().parents[2] / 'roles' / 'lvs_director'
 
@@ -51,7 +53,7 @@ def only_error(*args, **kwargs):
 
 def test_resolve_fills_every_default():
     service = resolve_services(services(), HOSTVARS, GROUPS)[0]
-    for key, value in cluster.SERVICE_DEFAULTS.items():
+    for key, value in model.SERVICE_DEFAULTS.items():
         if key not in ('name', 'vip', 'port', 'health_check', 'real_servers'):
             assert service[key] == value, key
     assert service['name'] == 'web'
@@ -63,7 +65,7 @@ def test_resolve_default_real_servers_are_the_group_with_address_precedence():
         ('rs1', '192.0.2.21', 80, 1),  # ansible_host
         ('rs2', '192.0.2.22', 80, 1),  # lvs_realserver_address wins over ansible_host
     ]
-    assert real_servers[0]['health_check'] == cluster.HEALTH_CHECK_DEFAULTS
+    assert real_servers[0]['health_check'] == model.HEALTH_CHECK_DEFAULTS
 
 
 def test_resolve_host_without_address_uses_its_name():
@@ -167,17 +169,17 @@ def test_a_consistent_cluster_has_no_error():
 
 def test_invalid_vip_of_a_service():
     assert only_error(services(vip='192.0.2.300')).startswith(
-        "lvs_director_virtual_services[0] (web).vip: '192.0.2.300' is not an IP address")
+        "lvs_director_virtual_services[0].vip: '192.0.2.300' is not an IP address")
 
 
 def test_invalid_vip_of_an_instance():
-    error = only_error([], instances(vips=['192.0.2.100/24']))
-    assert error.startswith("lvs_director_vrrp_instances[0] (VI_WEB).vips: '192.0.2.100/24' is not an IP address")
+    error = only_error(services(vip='192.0.2.101'), instances(vips=['192.0.2.100/24', '192.0.2.101']))
+    assert error.startswith("lvs_director_vrrp_instances[0].vips: '192.0.2.100/24' is not an IP address")
 
 
 def test_invalid_real_server_address():
     error = only_error(services(real_servers=[{'address': '192.0.2.999'}]))
-    assert error.startswith("lvs_director_virtual_services[0] (web).real_servers[0]: real server address "
+    assert error.startswith("lvs_director_virtual_services[0].real_servers[0]: real server address "
                             "'192.0.2.999' is not an IP address")
 
 
@@ -188,25 +190,25 @@ def test_real_server_host_without_an_ip_address():
 
 def test_real_server_host_not_in_inventory():
     errors = errors_of(services(real_servers=[{'host': 'ghost'}]))
-    assert any(e.startswith('lvs_director_virtual_services[0] (web).real_servers[0].host: ghost is not an '
+    assert any(e.startswith('lvs_director_virtual_services[0].real_servers[0].host: ghost is not an '
                             'inventory host') for e in errors)
 
 
 def test_invalid_sorry_server():
     assert only_error(services(sorry_server={'address': 'nope'})).startswith(
-        "lvs_director_virtual_services[0] (web).sorry_server.address: 'nope' is not an IP address")
+        "lvs_director_virtual_services[0].sorry_server.address: 'nope' is not an IP address")
 
 
 def test_sorry_server_port_differs_in_dr():
     assert only_error(services(sorry_server={'address': '192.0.2.50', 'port': 8080})).startswith(
-        'lvs_director_virtual_services[0] (web).sorry_server.port: DR cannot translate ports')
+        'lvs_director_virtual_services[0].sorry_server.port: DR cannot translate ports')
 
 
 def test_invalid_unicast_address():
     hostvars = copy.deepcopy(HOSTVARS)
     hostvars['lb2']['lvs_director_address'] = 'lb2.example'
     error = only_error(vrrp=instances(unicast=True), hostvars=hostvars)
-    assert error.startswith("lvs_director_vrrp_instances[0] (VI_WEB).unicast: lvs_director_address of lb2 "
+    assert error.startswith("lvs_director_vrrp_instances[0].unicast: lvs_director_address of lb2 "
                             "('lb2.example') is not an IP address")
 
 
@@ -214,19 +216,19 @@ def test_unicast_peer_equal_to_self():
     hostvars = copy.deepcopy(HOSTVARS)
     hostvars['lb2']['lvs_director_address'] = '192.0.2.2'
     error = only_error(vrrp=instances(unicast=True), hostvars=hostvars)
-    assert error.startswith('lvs_director_vrrp_instances[0] (VI_WEB).unicast: unicast peer 192.0.2.2 of lb2 '
+    assert error.startswith('lvs_director_vrrp_instances[0].unicast: unicast peer 192.0.2.2 of lb2 '
                             'equals the address of lb1')
 
 
 def test_unicast_needs_two_directors():
     error = only_error(vrrp=instances(unicast=True), groups=dict(GROUPS, lvs_directors=['lb1']))
-    assert error.startswith('lvs_director_vrrp_instances[0] (VI_WEB).unicast: unicast needs at least two')
+    assert error.startswith('lvs_director_vrrp_instances[0].unicast: unicast needs at least two')
 
 
 @pytest.mark.parametrize('granularity', ['255.0.255.0', '24', 'garbage'])
 def test_invalid_persistence_granularity(granularity):
     error = only_error(services(persistence_timeout=60, persistence_granularity=granularity))
-    assert error.startswith('lvs_director_virtual_services[0] (web).persistence_granularity:')
+    assert error.startswith('lvs_director_virtual_services[0].persistence_granularity:')
 
 
 def test_ipv6_persistence_granularity_is_a_prefix_length():
@@ -235,18 +237,18 @@ def test_ipv6_persistence_granularity_is_a_prefix_length():
                    real_servers=[{'address': '2001:db8::21'}])
     assert errors_of(svc, vrrp) == []
     svc[0]['persistence_granularity'] = '255.255.255.0'
-    assert only_error(svc, vrrp).startswith('lvs_director_virtual_services[0] (web).persistence_granularity:')
+    assert only_error(svc, vrrp).startswith('lvs_director_virtual_services[0].persistence_granularity:')
 
 
 def test_granularity_without_persistence():
     assert only_error(services(persistence_granularity='255.255.255.0')).startswith(
-        'lvs_director_virtual_services[0] (web).persistence_granularity: only applies with persistence_timeout')
+        'lvs_director_virtual_services[0].persistence_granularity: only applies with persistence_timeout')
 
 
 def test_duplicate_virtual_services():
     error = only_error(services({'name': 'web-again', 'vip': '192.0.2.100', 'port': 80}))
-    assert error == ('lvs_director_virtual_services[1] (web-again): duplicates lvs_director_virtual_services[0] '
-                     '(same vip, port and protocol); remove one')
+    assert error == ('lvs_director_virtual_services[1]: duplicates lvs_director_virtual_services[0] '
+                     '(same vip, port and protocol); remove one (service web-again)')
 
 
 def test_same_vip_and_port_with_another_protocol_is_not_a_duplicate():
@@ -256,31 +258,38 @@ def test_same_vip_and_port_with_another_protocol_is_not_a_duplicate():
 def test_duplicate_fwmark_services():
     mark = {'fwmark': 5, 'health_check': {'type': 'none'}}
     error = only_error([dict(mark, name='a'), dict(mark, name='b')])
-    assert error.startswith('lvs_director_virtual_services[1] (b): duplicates lvs_director_virtual_services[0] '
+    assert error.startswith('lvs_director_virtual_services[1]: duplicates lvs_director_virtual_services[0] '
                             '(same fwmark)')
 
 
 def test_duplicate_real_servers():
-    error = only_error(services({'name': 'web', 'vip': '192.0.2.101', 'port': 80,
+    error = only_error(services({'name': 'web2', 'vip': '192.0.2.101', 'port': 80,
                                  'real_servers': ['rs1', {'address': '192.0.2.21'}]}))
-    assert error == 'lvs_director_virtual_services[1] (web): real server 192.0.2.21:80 is listed twice; remove one'
+    assert error == ('lvs_director_virtual_services[1].real_servers[1]: real server 192.0.2.21:80 is listed twice; '
+                     'remove one (service web2)')
 
 
-@pytest.mark.parametrize('vrid', [0, 256, 'x'])
+@pytest.mark.parametrize('vrid', [0, 256])
 def test_vrid_outside_range(vrid):
     assert only_error(vrrp=instances(virtual_router_id=vrid)).startswith(
-        f'lvs_director_vrrp_instances[0] (VI_WEB).virtual_router_id: {vrid!r} is outside 1-255')
+        f'lvs_director_vrrp_instances[0].virtual_router_id: {vrid!r} is outside 1-255')
+
+
+def test_vrid_not_an_integer_skips_the_instance():
+    errors = errors_of(vrrp=instances(virtual_router_id='x'))
+    assert errors[0] == "lvs_director_vrrp_instances[0].virtual_router_id: must be an integer, got 'x'; fix it"
+    assert errors[1].startswith('lvs_director_virtual_services[0].vip: 192.0.2.100 is not held')
 
 
 def test_vrid_reused():
     vrrp = instances() + [{'name': 'VI_B', 'virtual_router_id': 51, 'vips': ['192.0.2.102']}]
-    assert only_error(vrrp=vrrp) == ('lvs_director_vrrp_instances[1] (VI_B).virtual_router_id: 51 is already '
-                                     'used by VI_WEB; use a VRID unique on the segment')
+    assert only_error(vrrp=vrrp) == ('lvs_director_vrrp_instances[1].virtual_router_id: 51 is already '
+                                     'used by VI_WEB; use a VRID unique on the segment (instance VI_B)')
 
 
 def test_vip_in_two_instances():
     vrrp = instances() + [{'name': 'VI_B', 'virtual_router_id': 52, 'vips': ['192.0.2.100']}]
-    assert only_error(vrrp=vrrp).startswith('lvs_director_vrrp_instances[1] (VI_B).vips: 192.0.2.100 is already '
+    assert only_error(vrrp=vrrp).startswith('lvs_director_vrrp_instances[1].vips: 192.0.2.100 is already '
                                             'held by instance VI_WEB')
 
 
@@ -313,18 +322,18 @@ def test_priority_not_an_integer():
 
 def test_auth_pass_too_long():
     assert only_error(vrrp=instances(auth_pass='123456789')) == (
-        'lvs_director_vrrp_instances[0] (VI_WEB).auth_pass: keepalived uses at most 8 characters; shorten it')
+        'lvs_director_vrrp_instances[0].auth_pass: keepalived uses at most 8 characters; shorten it (instance VI_WEB)')
 
 
 def test_auth_with_vrrp_v3():
     assert only_error(vrrp=instances(auth_pass='secret', version=3)).startswith(
-        'lvs_director_vrrp_instances[0] (VI_WEB).auth_pass: VRRPv3 has no authentication')
+        'lvs_director_vrrp_instances[0].auth_pass: VRRPv3 has no authentication')
 
 
 @pytest.mark.parametrize('changes', [{'preempt': False}, {'preempt_delay': 10}])
 def test_forced_master_without_preemption(changes):
     assert only_error(vrrp=instances(state='MASTER', **changes)).startswith(
-        'lvs_director_vrrp_instances[0] (VI_WEB).state: nopreempt/preempt_delay need every director in state BACKUP')
+        'lvs_director_vrrp_instances[0].state: nopreempt/preempt_delay need every director in state BACKUP')
 
 
 def test_forced_backup_without_preemption_is_fine():
@@ -334,7 +343,7 @@ def test_forced_backup_without_preemption_is_fine():
 @pytest.mark.parametrize('lb_kind', ['DR', 'TUN'])
 def test_dr_tun_real_server_port_differs(lb_kind):
     error = only_error(services(lb_kind=lb_kind, real_servers=[{'host': 'rs1', 'port': 8080}]))
-    assert error.startswith(f'lvs_director_virtual_services[0] (web).real_servers[0].port: {lb_kind} cannot '
+    assert error.startswith(f'lvs_director_virtual_services[0].real_servers[0].port: {lb_kind} cannot '
                             f'translate ports: real server 192.0.2.21:8080 must use the service port 80')
 
 
@@ -344,52 +353,52 @@ def test_nat_may_translate_ports():
 
 def test_vip_and_fwmark_both_set():
     errors = errors_of(services(fwmark=3))
-    assert 'lvs_director_virtual_services[0] (web): set exactly one of vip and fwmark' in errors
+    assert 'lvs_director_virtual_services[0]: set exactly one of vip and fwmark (service web)' in errors
 
 
 def test_neither_vip_nor_fwmark():
-    assert 'lvs_director_virtual_services[0] (web): set exactly one of vip and fwmark' in errors_of(
+    assert 'lvs_director_virtual_services[0]: set exactly one of vip and fwmark (service web)' in errors_of(
         [{'name': 'web', 'port': 80}])
 
 
 def test_protocol_with_fwmark():
     svc = [{'name': 'mark', 'fwmark': 3, 'protocol': 'TCP', 'health_check': {'type': 'none'}}]
-    assert only_error(svc) == ('lvs_director_virtual_services[0] (mark).protocol: a fwmark service has no protocol; '
-                               'remove protocol')
+    assert only_error(svc) == ('lvs_director_virtual_services[0].protocol: a fwmark service has no protocol; '
+                               'remove protocol (service mark)')
 
 
 def test_fwmark_tcp_check_needs_connect_port():
     errors = errors_of([{'name': 'mark', 'fwmark': 3}])
-    assert errors[0].startswith('lvs_director_virtual_services[0] (mark).real_servers[0].health_check.connect_port:')
+    assert errors[0].startswith('lvs_director_virtual_services[0].real_servers[0].health_check.connect_port:')
     assert len(errors) == 2  # one per real server
 
 
 def test_ops_with_tcp():
     assert only_error(services(ops=True)).startswith(
-        'lvs_director_virtual_services[0] (web).ops: one-packet scheduling needs protocol UDP')
+        'lvs_director_virtual_services[0].ops: one-packet scheduling needs protocol UDP')
 
 
 @pytest.mark.parametrize('algo, flag', [('rr', 'sh-port'), ('sh', 'mh-fallback'), ('sh', 'flag-1')])
 def test_scheduler_flag_of_another_scheduler(algo, flag):
     assert only_error(services(lb_algo=algo, scheduler_flags=[flag])).startswith(
-        f'lvs_director_virtual_services[0] (web).scheduler_flags: {flag}')
+        f'lvs_director_virtual_services[0].scheduler_flags: {flag}')
 
 
 def test_unknown_scheduler():
     assert only_error(services(lb_algo='weighted')).startswith(
-        "lvs_director_virtual_services[0] (web).lb_algo: unknown scheduler 'weighted'")
+        "lvs_director_virtual_services[0].lb_algo: 'weighted' is not one of rr, wrr,")
 
 
 @pytest.mark.parametrize('advert', [0.5, 1.5])
 def test_vrrp2_fractional_advert_int(advert):
     assert only_error(vrrp=instances(advert_int=advert)).startswith(
-        'lvs_director_vrrp_instances[0] (VI_WEB).advert_int: VRRPv2 needs a whole number of seconds')
+        'lvs_director_vrrp_instances[0].advert_int: VRRPv2 needs a whole number of seconds')
 
 
-@pytest.mark.parametrize('advert', [0, 41, 'fast'])
+@pytest.mark.parametrize('advert', [0, 41])
 def test_vrrp3_advert_int_outside_range(advert):
     assert only_error(vrrp=instances(advert_int=advert, version=3)).startswith(
-        'lvs_director_vrrp_instances[0] (VI_WEB).advert_int: VRRPv3 allows 0.01-40.95 seconds')
+        'lvs_director_vrrp_instances[0].advert_int: VRRPv3 allows 0.01-40.95 seconds')
 
 
 def test_vrrp3_fractional_advert_int_is_fine():
@@ -398,71 +407,71 @@ def test_vrrp3_fractional_advert_int_is_fine():
 
 def test_mixed_address_families_in_an_instance():
     errors = errors_of(vrrp=instances(vips=['192.0.2.100', '2001:db8::1'], version=3))
-    assert errors == ['lvs_director_vrrp_instances[0] (VI_WEB).vips: mixes IPv4 and IPv6 addresses; '
-                      'use one instance per address family']
+    assert errors == ['lvs_director_vrrp_instances[0].vips: mixes IPv4 and IPv6 addresses; '
+                      'use one instance per address family (instance VI_WEB)']
 
 
 def test_ipv6_without_vrrp3():
     svc = services(vip='2001:db8::100', real_servers=[{'address': '2001:db8::21'}])
     assert only_error(svc, instances(vips=['2001:db8::100'])) == (
-        'lvs_director_vrrp_instances[0] (VI_WEB).version: IPv6 VIPs need VRRP version 3; set version: 3')
+        'lvs_director_vrrp_instances[0].version: IPv6 VIPs need VRRP version 3; set version: 3 (instance VI_WEB)')
 
 
 def test_real_server_of_another_family():
     assert only_error(services(real_servers=[{'address': '2001:db8::21'}])).startswith(
-        "lvs_director_virtual_services[0] (web).real_servers[0]: real server 2001:db8::21 is not of the VIP's")
+        "lvs_director_virtual_services[0].real_servers[0]: real server 2001:db8::21 is not of the VIP's")
 
 
 def test_service_vip_not_held_by_any_instance():
     assert only_error(services(vip='192.0.2.199')) == (
-        'lvs_director_virtual_services[0] (web).vip: 192.0.2.199 is not held by any VRRP instance, so no director '
-        'would receive its traffic; add it to the vips of an lvs_director_vrrp_instances entry')
+        'lvs_director_virtual_services[0].vip: 192.0.2.199 is not held by any VRRP instance, so no director '
+        'would receive its traffic; add it to the vips of an lvs_director_vrrp_instances entry (service web)')
 
 
 @pytest.mark.parametrize('kind', ['HTTP_GET', 'SSL_GET'])
 def test_http_without_url(kind):
     errors = errors_of(services(health_check={'type': kind}))
     assert [error.split(':', maxsplit=1)[0] for error in errors] == [
-        f'lvs_director_virtual_services[0] (web).real_servers[{number}].health_check.url' for number in (0, 1)]
+        f'lvs_director_virtual_services[0].real_servers[{number}].health_check.url' for number in (0, 1)]
     assert f'{kind} needs at least one url with a path (keepalived 2.2.7 crashes without one)' in errors[0]
 
 
 def test_http_url_without_path():
     error = errors_of(services(health_check={'type': 'HTTP_GET', 'url': [{'status_code': 200}]}))[0]
-    assert error.startswith('lvs_director_virtual_services[0] (web).real_servers[0].health_check.url[0].path:')
+    assert error == 'lvs_director_virtual_services[0].health_check.url[0].path: required; set it'
 
 
 @pytest.mark.parametrize('status', [99, 600, '200-', 'ok', [200, 700]])
 def test_bad_status_code(status):
     error = errors_of(services(health_check={'type': 'HTTP_GET', 'url': [{'path': '/', 'status_code': status}]}))[0]
-    assert error.startswith('lvs_director_virtual_services[0] (web).real_servers[0].health_check.url[0].status_code:')
+    assert error.startswith('lvs_director_virtual_services[0].health_check.url[0].status_code:')
 
 
 @pytest.mark.parametrize('digest', ['abc', 'g' * 32, 'a' * 33])
 def test_bad_digest(digest):
     error = errors_of(services(health_check={'type': 'HTTP_GET', 'url': [{'path': '/', 'digest': digest}]}))[0]
-    assert error.startswith('lvs_director_virtual_services[0] (web).real_servers[0].health_check.url[0].digest:')
+    assert error.startswith('lvs_director_virtual_services[0].health_check.url[0].digest:')
 
 
 def test_unknown_health_check_type():
     error = errors_of(services(real_servers=[{'host': 'rs1', 'health_check': {'type': 'PING'}}]))
-    assert error == ["lvs_director_virtual_services[0] (web).real_servers[0].health_check.type: unknown health "
-                     "check type 'PING'; use one of TCP_CHECK, HTTP_GET, SSL_GET, MISC_CHECK, DNS_CHECK, none"]
+    assert error == ["lvs_director_virtual_services[0].real_servers[0].health_check.type: 'PING' is not one of "
+                     "TCP_CHECK, HTTP_GET, SSL_GET, MISC_CHECK, DNS_CHECK, none; fix it"]
 
 
 def test_misc_check_without_path():
     assert errors_of(services(health_check={'type': 'MISC_CHECK'}))[0].startswith(
-        'lvs_director_virtual_services[0] (web).real_servers[0].health_check.misc_path:')
+        'lvs_director_virtual_services[0].real_servers[0].health_check.misc_path:')
 
 
 def test_port_zero_needs_persistence():
     assert only_error(services(port=0, health_check={'type': 'none'})).startswith(
-        'lvs_director_virtual_services[0] (web).port: port 0 (all ports) needs persistence_timeout')
+        'lvs_director_virtual_services[0].port: port 0 (all ports) needs persistence_timeout')
 
 
 def test_service_without_real_servers():
     assert only_error(groups=dict(GROUPS, lvs_realservers=[])).startswith(
-        'lvs_director_virtual_services[0] (web).real_servers: the service has no real servers')
+        'lvs_director_virtual_services[0].real_servers: the service has no real servers')
 
 
 def test_sync_daemon_unknown_instance():
@@ -603,13 +612,13 @@ def optional(defaults, options):
 def test_filter_defaults_match_the_argument_spec():
     spec = yaml.safe_load((ROLE / 'meta' / 'argument_specs.yml').read_text())['argument_specs']['main']['options']
     service = spec['lvs_director_virtual_services']['options']
-    assert spec_defaults(service) == cluster.SERVICE_DEFAULTS
-    assert spec_defaults(service['health_check']['options']) == cluster.HEALTH_CHECK_DEFAULTS
+    assert spec_defaults(service) == model.SERVICE_DEFAULTS
+    assert spec_defaults(service['health_check']['options']) == model.HEALTH_CHECK_DEFAULTS
     url = service['health_check']['options']['url']['options']
-    assert spec_defaults(url) == optional(cluster.URL_DEFAULTS, url)
-    assert spec_defaults(service['real_servers']['options']) == cluster.REAL_SERVER_DEFAULTS
+    assert spec_defaults(url) == optional(model.URL_DEFAULTS, url)
+    assert spec_defaults(service['real_servers']['options']) == model.REAL_SERVER_DEFAULTS
     vrrp = spec['lvs_director_vrrp_instances']['options']
-    assert spec_defaults(vrrp) == optional(cluster.VRRP_INSTANCE_DEFAULTS, vrrp)
+    assert spec_defaults(vrrp) == optional(model.VRRP_INSTANCE_DEFAULTS, vrrp)
 
 
 def test_role_defaults_match_the_argument_spec():
@@ -652,3 +661,115 @@ def test_diff_against_the_real_ipvsadm_parser():
         "service web: persistence_mask is '255.255.255.255', expected '255.255.255.0'",
         "service dns: real server 192.0.2.21:5353 forward is 'route', expected 'masq'",
     ]
+
+
+def _bare(options):
+    """An argument spec without its descriptions, as model.SPEC writes it."""
+    bare = {}
+    for key, option in options.items():
+        option = {name: value for name, value in option.items() if name != 'description'}
+        if 'options' in option:
+            option['options'] = _bare(option['options'])
+        if not option.get('required'):
+            option.setdefault('default', None)
+        bare[key] = option
+    return bare
+
+
+def test_model_spec_mirrors_the_argument_spec():
+    """Types, defaults, choices, elements and nested keys: the checks type what the role documents."""
+    spec = yaml.safe_load((ROLE / 'meta' / 'argument_specs.yml').read_text())['argument_specs']['main']['options']
+    assert _bare(spec) == _bare(model.SPEC)
+
+
+# ------------------------------------------------------- structure, facts, conflicts
+
+@pytest.mark.parametrize('garbage', [True, 'web', 3, {'name': 'web'}, [None], [[]], [{'real_servers': [3]}],
+                                     [{'health_check': []}], [{'vip': ['x'], 'port': {}}], [{1: 2}]])
+def test_garbage_gives_messages_never_exceptions(garbage):
+    for errors in (errors_of(garbage), errors_of(vrrp=garbage), errors_of(sync_daemon=garbage),
+                   check_cluster(garbage, garbage, garbage, garbage, garbage, garbage, garbage, garbage, garbage)):
+        assert errors and all(isinstance(error, str) for error in errors)
+
+
+def test_null_means_the_default():
+    service = resolve_services(services(lb_algo=None, health_check=None, scheduler_flags=None), HOSTVARS, GROUPS)[0]
+    assert (service['lb_algo'], service['scheduler_flags'], service['health_check']) == ('wlc', [], {})
+    assert errors_of(services(lb_algo=None)) == []
+
+
+def facts(interfaces, default='eth0'):
+    """ansible_facts as setup gathers them (subset network), for {name: [(address, prefix)]}."""
+    gathered = {'interfaces': list(interfaces), 'default_ipv4': {'interface': default}}
+    for name, addresses in interfaces.items():
+        v4 = [{'address': a, 'prefix': str(p)} for a, p in addresses if ':' not in a]
+        gathered[name] = {'ipv4': v4[0] if v4 else None, 'ipv4_secondaries': v4[1:],
+                          'ipv6': [{'address': a, 'prefix': str(p)} for a, p in addresses if ':' in a]}
+    return gathered
+
+
+def with_facts(**by_host):
+    hostvars = copy.deepcopy(HOSTVARS)
+    for host, gathered in by_host.items():
+        hostvars[host]['ansible_facts'] = gathered
+    return hostvars
+
+
+def test_vips_placed_as_host_routes_are_not_own_addresses():
+    """A live cluster: the MASTER has the VIP /32 on eth0, real servers on lo; the check still passes."""
+    hostvars = with_facts(lb1=facts({'eth0': [('192.0.2.2', 24), ('192.0.2.100', 32)], 'lo': [('127.0.0.1', 8)]}),
+                          rs1=facts({'eth0': [('192.0.2.21', 24)], 'lo': [('127.0.0.1', 8), ('192.0.2.100', 32)]}))
+    assert errors_of(hostvars=hostvars) == []
+
+
+def test_vip_that_a_host_owns_per_its_facts():
+    hostvars = with_facts(rs1=facts({'eth0': [('192.0.2.21', 24), ('192.0.2.101', 24)], 'lo': [('::1', 128)]}))
+    assert only_error(hostvars=hostvars) == (
+        'lvs_director_vrrp_instances[0].vips: 192.0.2.101 is an address of rs1 (eth0/24, per its facts); a VIP must '
+        'be an address that no host owns (instance VI_WEB)')
+
+
+def test_interfaces_are_checked_against_each_directors_facts():
+    hostvars = with_facts(lb1=facts({'eth0': [], 'lo': []}), lb2=facts({'ens3': [], 'lo': []}, default='ens3'))
+    assert errors_of(hostvars=hostvars) == []  # each director's default route interface
+    assert errors_of(vrrp=instances(interface='eth0'), hostvars=hostvars) == [
+        "lvs_director_vrrp_instances[0].interface: lb2 has no interface 'eth0' (per its facts it has ens3, lo); "
+        "fix the name (instance VI_WEB)"]
+    assert errors_of(hostvars=hostvars, interfaces={'lb1': 'eth1'}) == [
+        "lvs_director_interface: lb1 has no interface 'eth1' (per its facts it has eth0, lo); fix the name "
+        "(instance VI_WEB)"]
+
+
+def test_a_director_without_facts_is_skipped_but_an_empty_interface_is_not():
+    hostvars = copy.deepcopy(HOSTVARS)
+    hostvars['lb2']['lvs_director_interface'] = ''
+    assert errors_of(vrrp=instances(interface=None), hostvars=hostvars) == [
+        'lvs_director_interface of lb2: empty, so lb2 has no interface for the VRRP adverts and VIPs; set it '
+        '(instance VI_WEB)']
+
+
+def test_nat_needs_forwarding():
+    svc = services(lb_kind='NAT')
+    assert errors_of(svc, sysctl={'net.ipv4.ip_forward': 1}) == []
+    assert only_error(svc, sysctl={'net.ipv4.ip_forward': '0'}).startswith(
+        'lvs_director_sysctl.net.ipv4.ip_forward: set to 0, but lvs_director_virtual_services[0] uses lb_kind NAT')
+
+
+def test_unknown_variable_is_named_with_a_suggestion():
+    hostvars = copy.deepcopy(HOSTVARS)
+    hostvars['rs1']['lvs_director_virtual_service'] = []
+    assert only_error(hostvars=hostvars) == ('lvs_director_virtual_service: unknown variable (set for rs1); did you '
+                                             'mean lvs_director_virtual_services?')
+
+
+@pytest.mark.parametrize('weight, ok', [(0, True), (65535, True), (65536, False), (-1, False)])
+def test_weight_range(weight, ok):
+    assert (errors_of(services(real_servers=[{'host': 'rs1', 'weight': weight}])) == []) == ok
+
+
+def test_empty_description_is_an_error():
+    assert errors_of([], []) == [
+        'lvs_director_vrrp_instances: empty: no director would hold a VIP (a misspelt variable name?); describe at '
+        'least one instance',
+        'lvs_director_virtual_services: empty: the directors would balance nothing (a misspelt variable name?); '
+        'describe at least one service, or remove the cluster with lvs_director_state: absent']

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ansible_collections.lvs.cluster.plugins.filter.cluster import (
-    ipvs_real_server, ipvs_report, ipvs_weight_edits, resolve_services)
+from ansible_collections.lvs.cluster.plugins.plugin_utils.live import ipvs_real_server, ipvs_weight_edits
+from ansible_collections.lvs.cluster.plugins.plugin_utils.reports import ipvs_report
+from ansible_collections.lvs.cluster.plugins.plugin_utils.resolve import resolve_services
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvsadm import parse_list
 
 CAPTURES = Path(__file__).resolve().parents[1] / 'unit' / 'fixtures' / 'ipvsadm'

@@ -23,11 +23,11 @@ def good_case():
 
 @pytest.mark.parametrize('change, expected', [
     (lambda case: case['lvs_director_vrrp_instances'][0].update(virtual_router_id=300),
-     'lvs_director_vrrp_instances[0] (VI_WEB).virtual_router_id: 300 is outside 1-255'),
+     'lvs_director_vrrp_instances[0].virtual_router_id: 300 is outside 1-255'),
     (lambda case: case['lvs_director_virtual_services'][0].update(real_servers=[{'host': 'rs1', 'port': 8080}]),
-     'lvs_director_virtual_services[0] (web).real_servers[0].port: DR cannot translate ports'),
+     'lvs_director_virtual_services[0].real_servers[0].port: DR cannot translate ports'),
     (lambda case: case['lvs_director_virtual_services'][0].update(vip='192.0.2.99'),
-     'lvs_director_virtual_services[0] (web).vip: 192.0.2.99 is not held by any VRRP instance'),
+     'lvs_director_virtual_services[0].vip: 192.0.2.99 is not held by any VRRP instance'),
 ])
 def test_semantic_error_stops_before_any_change(tmp_path, change, expected):
     case = good_case()

@@ -1,0 +1,129 @@
+# Copyright: (c) 2026, lvs.cluster contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Resolution of the cluster description: defaults, real-server addresses, VRRP priorities.
+
+Both roles resolve through these functions, so they agree on which host serves which VIP.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from ansible_collections.lvs.cluster.plugins.plugin_utils.model import (
+    HEALTH_CHECK_DEFAULTS, REAL_SERVER_DEFAULTS, SERVICE_DEFAULTS, URL_DEFAULTS, VRRP_INSTANCE_DEFAULTS)
+
+FIRST_PRIORITY = 150
+PRIORITY_STEP = 10
+
+
+def merge(defaults, value):
+    """defaults updated with value; a null value keeps the default (documented as "null means the default")."""
+    merged = copy.deepcopy(defaults)
+    for key, item in dict(value or {}).items():
+        if item is not None or merged.get(key) is None:
+            merged[key] = copy.deepcopy(item)
+    return merged
+
+
+def hostvar(hostvars, host, name):
+    """hostvars[host][name] or None; hostvars is Ansible's HostVars or a plain dict."""
+    if host not in hostvars:
+        return None
+    return hostvars[host].get(name)
+
+
+def host_address(hostvars, host, variable):
+    """Address of an inventory host: the variable, else ansible_host, else the host name."""
+    for name in (variable, 'ansible_host'):
+        value = hostvar(hostvars, host, name)
+        if value not in (None, ''):
+            return str(value)
+    return str(host)
+
+
+def members(groups, group):
+    return list((groups or {}).get(group) or [])
+
+
+def _default_service_name(service):
+    if service.get('fwmark') is not None:
+        return f"fwmark-{service['fwmark']}"
+    return f"{service.get('vip')}:{service.get('port')}/{service.get('protocol')}"
+
+
+def resolve_health_check(*layers):
+    check = copy.deepcopy(HEALTH_CHECK_DEFAULTS)
+    for layer in layers:
+        check = merge(check, layer)
+    check['url'] = [merge(URL_DEFAULTS, url) for url in check.get('url') or []]
+    return check
+
+
+def _resolve_real_server(entry, service, hostvars):
+    if isinstance(entry, str):
+        entry = {'host': entry} if entry in hostvars else {'address': entry}
+    real_server = merge(REAL_SERVER_DEFAULTS, entry)
+    if real_server['address'] in (None, ''):
+        real_server['address'] = host_address(hostvars, real_server['host'], 'lvs_realserver_address')
+    real_server['address'] = str(real_server['address'])
+    if real_server['port'] is None:
+        real_server['port'] = service['port'] if service['port'] is not None else 0
+    real_server['health_check'] = resolve_health_check(service['health_check'], entry.get('health_check'))
+    return real_server
+
+
+def resolve_service(entry, hostvars, default_members):
+    service = merge(SERVICE_DEFAULTS, entry)
+    if service['name'] in (None, ''):
+        service['name'] = _default_service_name(service)
+    if service['sorry_server'] is not None:
+        sorry = dict(service['sorry_server'])
+        if sorry.get('port') is None:
+            sorry['port'] = service['port']
+        service['sorry_server'] = sorry
+    listed = service['real_servers'] if service['real_servers'] is not None else default_members
+    service['real_servers'] = [_resolve_real_server(member, service, hostvars) for member in listed]
+    return service
+
+
+def resolve_services(services, hostvars, groups, realserver_group='lvs_realservers'):
+    """Fill in every default of lvs_director_virtual_services and resolve the real servers."""
+    default_members = members(groups, realserver_group)
+    return [resolve_service(entry, hostvars, default_members) for entry in services or []]
+
+
+def director_priority(hostvars, groups, host, director_group='lvs_directors'):
+    """VRRP priority: lvs_director_priority, else 150, 140, ... by position in the director group."""
+    explicit = hostvar(hostvars, host, 'lvs_director_priority')
+    if explicit not in (None, ''):
+        return int(explicit)
+    directors = members(groups, director_group)
+    position = directors.index(host) if host in directors else len(directors)
+    return FIRST_PRIORITY - PRIORITY_STEP * position
+
+
+def resolve_vrrp_instances(instances, hostvars, groups, inventory_hostname,
+                           director_group='lvs_directors', default_interface=None):
+    """The VRRP instances as one director renders them: defaults, priority, state, unicast peers."""
+    directors = members(groups, director_group)
+    priorities = [director_priority(hostvars, groups, host, director_group) for host in directors]
+    own_priority = director_priority(hostvars, groups, inventory_hostname, director_group)
+    resolved = []
+    for entry in instances or []:
+        instance = merge(VRRP_INSTANCE_DEFAULTS, entry)
+        instance['vips'] = [str(vip) for vip in instance['vips'] or []]
+        if instance['interface'] in (None, ''):
+            instance['interface'] = default_interface
+        instance['priority'] = own_priority
+        if instance['state'] in (None, ''):
+            holds_back = not instance['preempt'] or instance['preempt_delay']
+            is_first = own_priority >= max(priorities + [own_priority])
+            instance['state'] = 'MASTER' if is_first and not holds_back else 'BACKUP'
+        instance['unicast_src_ip'] = None
+        instance['unicast_peers'] = []
+        if instance['unicast']:
+            instance['unicast_src_ip'] = host_address(hostvars, inventory_hostname, 'lvs_director_address')
+            instance['unicast_peers'] = [host_address(hostvars, host, 'lvs_director_address')
+                                         for host in directors if host != inventory_hostname]
+        resolved.append(instance)
+    return resolved
