@@ -60,8 +60,9 @@ sanity: venv ## ansible-test sanity, offline
 	antsibull-changelog lint
 
 .PHONY: units
-units: venv collection-link ## unit tests: ipvsadm parser and module on real captures, filters
+units: venv collection-link ## unit tests: ipvsadm parser and module on real captures, filters, bad cluster descriptions
 	pytest -q tests/unit tests/filter
+	pytest -q tests/check
 
 # Renders through the real roles, checked by keepalived -t and systemd-analyze;
 # the namespace tests need root. One pytest run per directory: each has its own
@@ -100,6 +101,11 @@ docs-check: venv ## reference docs up to date, no broken links in README and doc
 .PHONY: bench
 bench: venv collection-link ## benchmarks that print figures (not tests)
 	python tests/bench/bench_ipvsadm_parse.py
+
+# A lab of its own (tools/bench/topology.toml, namespace lvsbench): never molecule's.
+.PHONY: bench-converge
+bench-converge: venv collection-link ## site.yml converge times on a lab of its own; writes docs/benchmarks.md (root)
+	python tools/bench/converge.py
 
 LAB := $(ROOT)/lab/lvslab
 # Molecule destroys the lab itself; the trap also covers a molecule that died
