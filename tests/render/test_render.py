@@ -7,6 +7,7 @@ Golden files: LVS_RENDER_REGEN=1 pytest tests/render  rewrites tests/render/gold
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
@@ -30,6 +31,7 @@ def rendered(tmp_path_factory):
         run = run_playbook(HERE / 'render.yml', inventory, '-e', f'render_dir={workdir}')
         assert run.returncode == 0, f'{case}: ansible-playbook failed\n{run.stdout}\n{run.stderr}'
         results[case] = {host: (workdir / f'{host}.conf').read_text() for host in DIRECTORS}
+        results[case]['kernel'] = json.loads((workdir / 'lb1.kernel.json').read_text())
     return results
 
 
@@ -66,3 +68,15 @@ def test_directors_differ_only_in_per_host_values(rendered):
     assert 'state BACKUP' in rendered['dr_basic']['lb2']
     assert 'priority 200' in rendered['sync_daemon']['lb1'] and 'priority 100' in rendered['sync_daemon']['lb2']
     assert 'lvs_sync_daemon eth0 inst VI_SYNC id 61' in rendered['sync_daemon']['lb1']
+
+
+@pytest.mark.parametrize('case, modules, forwarding', [
+    ('dr_basic', ['ip_vs', 'ip_vs_wlc'], {}),
+    ('nat_http', ['ip_vs', 'ip_vs_wrr'], {'net.ipv4.ip_forward': 1}),
+])
+def test_kernel_modules_and_nat_forwarding(rendered, case, modules, forwarding):
+    """A NAT service makes the directors forward (its replies come back through them)."""
+    kernel = rendered[case]['kernel']
+    assert kernel['modules'] == modules
+    assert kernel['sysctls'] == {**forwarding, 'net.ipv4.vs.expire_nodest_conn': 1,
+                                 'net.ipv4.vs.expire_quiescent_template': 1}
