@@ -7,7 +7,7 @@ Both roles resolve through these functions, so they agree on which host serves w
 
 from __future__ import annotations
 
-import copy
+from collections.abc import Mapping
 
 from ansible_collections.lvs.cluster.plugins.plugin_utils.model import (
     HEALTH_CHECK_DEFAULTS, REAL_SERVER_DEFAULTS, SERVICE_DEFAULTS, URL_DEFAULTS, VRRP_INSTANCE_DEFAULTS)
@@ -16,12 +16,25 @@ FIRST_PRIORITY = 150
 PRIORITY_STEP = 10
 
 
+def plain(value):
+    """A copy of value made of plain dicts and lists.
+
+    copy.deepcopy of Ansible's templated containers makes ansible-core 2.21 warn
+    ("Instantiating filter PluginLoader with aliases is deprecated") on every call.
+    """
+    if isinstance(value, Mapping):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    return value
+
+
 def merge(defaults, value):
     """defaults updated with value; a null value keeps the default (documented as "null means the default")."""
-    merged = copy.deepcopy(defaults)
+    merged = plain(defaults)
     for key, item in dict(value or {}).items():
         if item is not None or merged.get(key) is None:
-            merged[key] = copy.deepcopy(item)
+            merged[key] = plain(item)
     return merged
 
 
@@ -52,7 +65,7 @@ def _default_service_name(service):
 
 
 def resolve_health_check(*layers):
-    check = copy.deepcopy(HEALTH_CHECK_DEFAULTS)
+    check = plain(HEALTH_CHECK_DEFAULTS)
     for layer in layers:
         check = merge(check, layer)
     check['url'] = [merge(URL_DEFAULTS, url) for url in check.get('url') or []]
