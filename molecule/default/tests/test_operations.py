@@ -2,7 +2,7 @@
 import collections
 import json
 
-from conftest import changed_count, host, http_get_vip, ipvs_table, playbook
+from conftest import changed_count, host, hosts_of, http_get_vip, ipvs_table, playbook
 
 
 def test_drain_moves_traffic_off_a_real_server_and_undrain_brings_it_back():
@@ -54,3 +54,19 @@ def test_check_diff_shows_a_keepalived_change_without_making_it(master):
     assert "-    lb_algo rr" in result.stdout and "+    lb_algo wrr" in result.stdout
     assert host(master).check_output("sha256sum /etc/keepalived/keepalived.conf") == live
     assert ipvs_table(master)["services"][0]["scheduler"] == "rr"
+
+
+def test_a_wrong_description_changes_no_host():
+    """The cluster check runs on the controller before any host is touched: a VIP that is
+    a real server's own address stops site.yml with the variable path, and nothing changes."""
+    snapshot = "sha256sum /etc/keepalived/keepalived.conf /etc/lvs-realserver/vips 2>/dev/null; ip -br address show dev lo"
+    before = {name: host(name).check_output(snapshot) for name in hosts_of("all")}
+    wrong = {"lvs_director_vrrp_instances": [{"name": "VI_WEB", "virtual_router_id": 51,
+                                              "vips": ["192.0.2.100", "192.0.2.21"]}],
+             "lvs_director_virtual_services": [{"name": "web", "vip": "192.0.2.21", "port": 80, "lb_algo": "rr"}]}
+    result = playbook("site.yml", "-e", json.dumps(wrong))
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert "lvs_director_vrrp_instances[0].vips: 192.0.2.21 is" in output, output
+    assert changed_count(result.stdout) == 0, output
+    assert {name: host(name).check_output(snapshot) for name in hosts_of("all")} == before
