@@ -12,6 +12,10 @@ PY := $(VENV)/bin/python
 PYTHON ?= $(firstword $(foreach v,3.13 3.12,$(wildcard /root/.pyenv/versions/$(v)*/bin/python$(v)) $(shell command -v python$(v) 2>/dev/null)))
 COLLECTION_TREE := $(ROOT)/.cache/collections/ansible_collections/lvs/cluster
 export ANSIBLE_COLLECTIONS_PATH := $(ROOT)/.cache/collections
+# Ansible's home (collections, tmp, molecule's copy of this collection) inside
+# the checkout: a collection left in ~/.ansible by another run or clone would
+# otherwise shadow this tree for ansible-lint and molecule.
+export ANSIBLE_HOME := $(ROOT)/.cache/ansible-home
 export PATH := $(VENV)/bin:$(PATH)
 
 .PHONY: help
