@@ -108,7 +108,7 @@ bench: venv collection-link ## benchmarks that print figures (not tests)
 
 # A lab of its own (tools/bench/topology.toml, namespace lvsbench): never molecule's.
 .PHONY: bench-converge
-bench-converge: venv collection-link ## site.yml converge times on a lab of its own; writes docs/benchmarks.md (root)
+bench-converge: host-deps venv collection-link ## site.yml converge times on a lab of its own; writes docs/benchmarks.md (root)
 	python tools/bench/converge.py
 
 LAB := $(ROOT)/lab/lvslab
@@ -120,6 +120,15 @@ molecule-test = trap '$(LAB) down >/dev/null 2>&1 || true' EXIT; \
 .PHONY: molecule
 molecule: host-deps venv collection-link ## molecule default scenario on the UML lab (root)
 	$(call molecule-test,default)
+
+# molecule/debian13 sets the same for lab/lvslab; here they also reach the
+# trap's `lvslab down`, which must stop this lab, never the default one.
+.PHONY: molecule-debian13
+molecule-debian13: export LVSLAB_TOPOLOGY := $(ROOT)/lab/topology-trixie.toml
+molecule-debian13: export LVSLAB_STATE := /var/tmp/lvs-trixie
+molecule-debian13: export LVSLAB_NETNS := lvstrixie
+molecule-debian13: host-deps venv collection-link ## molecule default scenario on Debian 13 guests (root)
+	$(call molecule-test,debian13)
 
 # The scenario records every request, event and Ansible log in .cache/faults; the
 # report prints the figures and writes faults.json and timeline.png there, also
