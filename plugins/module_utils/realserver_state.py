@@ -106,10 +106,11 @@ class RealServer:
         """run_command: AnsibleModule.run_command or the same interface, (argv) -> (rc, stdout, stderr)."""
         self.paths = paths
         self.run_command = run_command
+        self.run_ip = realserver_vips.ip_runner(run_command)
         self.header = header
         self.check_mode = check_mode
         self.actions = []
-        self.links = realserver_vips.live_addresses()
+        self.links = realserver_vips.live_addresses(self.run_ip)
         self.files_before = {path: read_text(path) for path in paths.files()}
         self.files_after = dict(self.files_before)
         self.sysctls_before = {}
@@ -156,7 +157,7 @@ class RealServer:
         vip_actions, owned = realserver_vips.plan(wanted, self.paths.state_dir, self.links, self.check_mode)
         self.actions.extend(' '.join(action).strip() for action in vip_actions)
         if not self.check_mode:
-            realserver_vips.apply(vip_actions)
+            realserver_vips.apply(vip_actions, self.run_ip)
             # absent removes the whole state dir; present rewrites the record only when it changes.
             record = os.path.join(self.paths.state_dir, 'owned')
             if keep_record and (not os.path.exists(record) or set(realserver_vips.read_lines(record)) != owned):
@@ -226,11 +227,11 @@ class RealServer:
                 rc, _out, err = self.run_command(['modprobe', 'ipip'])
                 if rc != 0:
                     raise RealServerError([f'modprobe ipip failed: {err.strip()}'], self.actions)
-                self.links = realserver_vips.live_addresses()
+                self.links = realserver_vips.live_addresses(self.run_ip)
 
     def _verify(self, wanted, managed):
         """Read the live state back: the VIPs and the sysctls must hold (something else may undo them)."""
-        links = realserver_vips.live_addresses()
+        links = realserver_vips.live_addresses(self.run_ip)
         present = {f'{device} {key}' for device, link in links.items() for key in link['addresses']}
         live = host_state.read_sysctls(managed)
         errors = []

@@ -5,26 +5,23 @@
 """Hold the LVS real-server VIPs on lo (DR) and tunl0 (TUN) (stdlib only, no Ansible import).
 
 The module lvs.cluster.realserver imports it. The lvs.cluster.lvs_realserver role
-also installs this file, with a "#!/usr/bin/python3" line prepended, as
-/usr/local/sbin/lvs-realserver, which lvs-realserver.service runs at boot (start)
-and shutdown (stop) without Ansible.
+also installs this file, inside the command-line wrapper of its template
+lvs-realserver.j2, as /usr/local/sbin/lvs-realserver, which lvs-realserver.service
+runs at boot (start) and shutdown (stop) without Ansible. Commands run through a
+run_command(argv) -> (rc, stdout, stderr) given by the caller: AnsibleModule's in
+the module, subprocess in the wrapper.
 
 Ownership: the addresses this tool added are recorded in STATE_DIR/owned, and
 IPv4 ones also carry the label <dev>:lvs. Only owned addresses are ever removed;
 an address that was already present (configured by someone else) is left alone.
 
-Output: one JSON object on stdout; exit 0 on success, 1 on invalid input
-(errors listed in "errors"), 2 when an ip command failed.
 """
 
 from __future__ import annotations
 
-import argparse
 import ipaddress
 import json
 import os
-import subprocess
-import sys
 
 LABEL_SUFFIX = 'lvs'
 DEVICES = ('lo', 'tunl0')
@@ -32,11 +29,21 @@ DEFAULT_CONFIG = '/etc/lvs-realserver/vips'
 DEFAULT_STATE_DIR = '/run/lvs-realserver'
 
 
-def run_ip(*args):
-    return subprocess.run(('ip',) + args, check=True, capture_output=True, text=True).stdout
+class IpError(Exception):
+    """An ip command failed; the message is its error output."""
 
 
-def live_addresses():
+def ip_runner(run_command):
+    """run_ip(*args): the stdout of `ip ARGS` through run_command; IpError when it fails."""
+    def run_ip(*args):
+        rc, out, err = run_command(['ip', *args])
+        if rc != 0:
+            raise IpError(err.strip() or f"ip {' '.join(args)} exited {rc}")
+        return out
+    return run_ip
+
+
+def live_addresses(run_ip):
     """{device: {'up': bool, 'addresses': {'addr/plen': label or None}}} for every device."""
     links = {}
     for link in json.loads(run_ip('-j', 'address', 'show') or '[]'):
@@ -166,7 +173,7 @@ def plan(wanted, state_dir, links, dry_run):
     return actions, new_owned
 
 
-def apply(actions):
+def apply(actions, run_ip):
     for verb, device, prefix in actions:
         if verb == 'del':
             run_ip('address', 'del', prefix, 'dev', device)
@@ -176,52 +183,3 @@ def apply(actions):
             run_ip('address', 'add', prefix, 'dev', device, 'label', label(device))
         else:
             run_ip('link', 'set', device, 'up')
-
-
-def main(argv=None):
-    parser = argparse.ArgumentParser(prog='lvs-realserver', description=__doc__.split('\n\n', 1)[0])
-    parser.add_argument('command', choices=('start', 'stop', 'sync'),
-                        help='start: hold the VIPs of --config; stop: remove every VIP this tool added; '
-                             'sync: hold the VIPs of --want-json')
-    parser.add_argument('--config', default=DEFAULT_CONFIG, help='VIP list, lines "DEVICE ADDRESS/PREFIX"')
-    parser.add_argument('--state-dir', default=DEFAULT_STATE_DIR, help='where the record of owned VIPs lives')
-    parser.add_argument('--want-json', default='[]', help='sync: JSON list of {dev, address, source}')
-    parser.add_argument('--own', action='append', default=[], metavar='SOURCE=ADDRESS',
-                        help="an address of this host that must not be a VIP (repeatable)")
-    parser.add_argument('--dry-run', action='store_true', help='report what would change, change nothing')
-    args = parser.parse_args(argv)
-
-    entries = []
-    if args.command == 'start':
-        entries = read_config(args.config)
-    elif args.command == 'sync':
-        entries = json.loads(args.want_json)
-    own = [tuple(item.split('=', 1)) if '=' in item else ('--own', item) for item in args.own]
-    result = {'changed': False, 'wanted': [], 'actions': [], 'errors': []}
-    status = 0
-    try:
-        links = live_addresses()
-        result['wanted'], result['errors'] = normalise(entries, own, links)
-        if result['errors']:
-            return _report(result, 1)
-        actions, new_owned = plan(result['wanted'], args.state_dir, links, args.dry_run)
-        result['actions'] = [' '.join(action).strip() for action in actions]
-        result['changed'] = bool(actions)
-        if not args.dry_run:
-            apply(actions)
-            write_owned(args.state_dir, new_owned)
-    except (LookupError, subprocess.CalledProcessError) as exc:
-        detail = exc.stderr.strip() if isinstance(exc, subprocess.CalledProcessError) else str(exc)
-        result['errors'] = [f'ip failed: {detail}']
-        status = 2
-    return _report(result, status)
-
-
-def _report(result, status):
-    """The CLI's output: one JSON object on stdout (a module never calls this)."""
-    sys.stdout.write(json.dumps(result) + '\n')
-    return status
-
-
-if __name__ == '__main__':
-    raise SystemExit(main())

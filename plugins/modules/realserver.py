@@ -193,9 +193,8 @@ errors:
             supported by this role"]
 """
 
-import subprocess
-
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.lvs.cluster.plugins.module_utils.realserver_vips import IpError
 from ansible_collections.lvs.cluster.plugins.module_utils.realserver_state import Paths, RealServer, RealServerError
 
 
@@ -239,8 +238,8 @@ def main():
             host.absent()
     except RealServerError as exc:
         module.fail_json(msg="; ".join(exc.errors), errors=exc.errors, actions=exc.actions)
-    except (LookupError, OSError, subprocess.CalledProcessError) as exc:
-        detail = exc.stderr.strip() if isinstance(exc, subprocess.CalledProcessError) else str(exc)
+    except (LookupError, OSError, IpError) as exc:
+        detail = str(exc)
         module.fail_json(msg=f"changing the host failed: {detail}", errors=[detail],
                          actions=host.actions if host else [])
     result["actions"] = host.actions

@@ -4,6 +4,7 @@ import itertools
 import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,16 +13,24 @@ import yaml
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 ROLE = ROOT / 'roles' / 'lvs_realserver'
-# The boot helper is this module_utils file with a shebang line, as the role installs it.
-HELPER_SOURCE = ROOT / 'plugins' / 'module_utils' / 'realserver_vips.py'
 VENV_BIN = ROOT / '.venv' / 'bin'
 _NAMES = itertools.count()
+_HELPER = []
 
 
 def install_helper(path):
-    """Write the helper the way the role's copy task does: '#!/usr/bin/python3' + the source, mode 0755."""
+    """Write the boot helper as the role's template renders it (the module_utils VIP code in its command
+    line), mode 0755. Rendered once per session by helper.yml through Ansible."""
+    if not _HELPER:
+        with tempfile.TemporaryDirectory() as scratch:
+            rendered = Path(scratch) / 'lvs-realserver'
+            run = subprocess.run([str(VENV_BIN / 'ansible-playbook'), '-i', 'localhost,', str(HERE / 'helper.yml'),
+                                  '-e', f'helper_path={rendered}'], env=ansible_env(Path(scratch)),
+                                 capture_output=True, text=True, timeout=120, check=False)
+            assert run.returncode == 0, run.stdout + run.stderr
+            _HELPER.append(rendered.read_text())
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text('#!/usr/bin/python3\n' + HELPER_SOURCE.read_text())
+    path.write_text(_HELPER[0])
     path.chmod(0o755)
     return path
 
