@@ -1,5 +1,5 @@
 # lvs.cluster: one entry point for developers and CI.
-#   make test      every test tier (lint, sanity, units, render, molecule, faults)
+#   make test      every test tier (lint, sanity, units, matrix, render, molecule, faults)
 #   make demo      boot the lab and show the cluster working (as root)
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -75,6 +75,52 @@ units: venv collection-link ## unit tests: ipvsadm parser and module on real cap
 render: host-deps venv collection-link ## role render matrix, semantic checks, real-server helper in a netns
 	pytest -q tests/render
 	pytest -q tests/realserver
+
+# The controller matrix: units, filter tests, the syntax of every playbook, one
+# check.yml run and the module and role docs on each ansible-core minor from
+# requires_ansible up. Each older minor has a venv .venv-core-<minor> on a Python
+# it supports, from requirements/core-<minor>.txt; the pinned one of
+# requirements.txt runs in .venv. A deprecation warning, or ansible-core refusing
+# the collection, fails the minor; each minor's output is in .cache/matrix.
+MATRIX := 2.15:3.11 2.16:3.11 2.18:3.12
+MATRIX_CORES := $(foreach m,$(MATRIX),$(firstword $(subst :, ,$(m))))
+PINNED_CORE := $(shell sed -nE 's/^ansible-core==([0-9]+\.[0-9]+)\..*/\1/p' requirements.txt)
+MATRIX_TARGETS := $(addprefix matrix-core-,$(MATRIX_CORES) $(PINNED_CORE))
+matrix-python-version = $(lastword $(subst :, ,$(filter $(1):%,$(MATRIX))))
+matrix-python = $(foreach v,$(call matrix-python-version,$(1)),$(firstword \
+	$(wildcard /root/.pyenv/versions/$(v)*/bin/python$(v)) $(shell command -v python$(v) 2>/dev/null)))
+core-bin = $(if $(filter $(PINNED_CORE),$*),$(VENV),$(ROOT)/.venv-core-$*)/bin
+core-log = $(ROOT)/.cache/matrix/core-$*.log
+core-env = env PATH=$(core-bin):$$PATH ANSIBLE_DEPRECATION_WARNINGS=1 ANSIBLE_NOCOLOR=1
+core-step = $(core-env) $(1) >>$(core-log) 2>&1 || \
+	{ cat $(core-log); echo "matrix: ansible-core $*: $(firstword $(1)) failed" >&2; exit 1; }
+core-doc-count = $(core-env) ansible-doc $(1) 2>>$(core-log) | grep -ciE '^> (module |role: )?\*?lvs\.cluster\.[a-z_]+\*? '
+
+$(ROOT)/.venv-core-%/.stamp: requirements/core-%.txt
+	@test -n "$(call matrix-python,$*)" || { echo "error: ansible-core $* needs Python $(call matrix-python-version,$*), not found" >&2; exit 1; }
+	$(call matrix-python,$*) -m venv $(@D)
+	$(@D)/bin/pip install -q --disable-pip-version-check -r $<
+	touch $@
+
+.PHONY: matrix $(MATRIX_TARGETS)
+matrix: $(MATRIX_TARGETS) ## units, filters, playbook syntax, docs on every ansible-core minor (2.15-2.21), no deprecation warning
+
+$(addprefix matrix-core-,$(MATRIX_CORES)): matrix-core-%: $(ROOT)/.venv-core-%/.stamp
+matrix-core-$(PINNED_CORE): venv
+$(MATRIX_TARGETS): matrix-core-%: collection-link
+	@mkdir -p $(dir $(core-log)) && rm -f $(core-log)
+	@$(call core-step,pytest -q tests/unit tests/filter)
+	@$(call core-step,ansible-playbook --syntax-check -i examples/inventory playbooks/*.yml)
+	@$(call core-step,ansible-playbook -i examples/inventory playbooks/check.yml -e ansible_connection=local \
+	  -e ansible_python_interpreter=$(core-bin)/python -e lvs_director_interface=lo)
+	@test "$$($(call core-doc-count,lvs.cluster.ipvsadm_info lvs.cluster.realserver lvs.cluster.ipvs_kernel))" = 3 && \
+	  test "$$($(call core-doc-count,-t role lvs.cluster.lvs_director lvs.cluster.lvs_realserver))" = 2 || \
+	  { cat $(core-log); echo "matrix: ansible-core $*: ansible-doc misses a module or role" >&2; exit 1; }
+	@if grep -iE 'deprecat|does not support Ansible version' $(core-log); then \
+	  echo "matrix: ansible-core $*: warnings above, see $(core-log)" >&2; exit 1; fi
+	@echo "matrix: ansible-core $$($(core-bin)/python -c 'import ansible.release as r; print(r.__version__)')" \
+	  "on $$($(core-bin)/python --version): $$(grep -E '^[0-9]+ passed' $(core-log))," \
+	  "$(words $(wildcard playbooks/*.yml)) playbooks, check.yml and docs clean"
 
 VENV_GI := $(ROOT)/.venv-gi
 $(VENV_GI)/.stamp: requirements-importer.txt
@@ -155,4 +201,4 @@ lab-status: ## show the lab's guests
 	$(LAB) status
 
 .PHONY: test
-test: host-deps lint docs-check sanity build units render molecule faults ## run every test tier
+test: host-deps lint docs-check sanity build units matrix render molecule faults ## run every test tier

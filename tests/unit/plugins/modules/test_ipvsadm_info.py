@@ -5,14 +5,24 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import types
+from unittest import mock
 
 import pytest
 
 from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvsadm import build_info
 from ansible_collections.lvs.cluster.plugins.modules import ipvsadm_info
+
+try:
+    from ansible.module_utils.testing import patch_module_args
+except ImportError:  # ansible-core < 2.19 has no testing helper; AnsibleModule reads the same global there
+    @contextlib.contextmanager
+    def patch_module_args(args):
+        with mock.patch.object(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode()):
+            yield
 
 IPVSADM = "/usr/sbin/ipvsadm"
 CAPTURE_OF_ARGS = {
