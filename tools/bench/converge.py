@@ -65,6 +65,8 @@ PREPARE = BENCH / "prepare.yml"
 SMALL_INVENTORY = Path("examples") / "inventory"
 LARGE_INVENTORY = BENCH / "inventory"
 LOADGEN = ROOT / "tools" / "faults" / "loadgen.py"
+sys.path.insert(0, str(LOADGEN.parent))
+import loadgen  # noqa: E402  (tools/faults, put on the path above)
 SMALL_HOSTS = ["dir1", "dir2", "rs1", "rs2"]
 VIP = "192.0.2.100"
 LOAD_INTERVAL = 0.05
@@ -313,12 +315,7 @@ def weight_change_under_load(lab: Lab, ansible: Ansible, site: Path, inventories
         run = ansible.play("one-weight change under load, 4 guests", site, [inventories[0], changed_inventory])
         time.sleep(LOAD_MARGIN)
     finally:
-        stop.touch()
-        try:
-            load.wait(timeout=LOAD_TIMEOUT + 10)
-        except subprocess.TimeoutExpired:
-            load.kill()
-            load.wait(timeout=10)
+        loadgen.stop(load, stop, LOAD_TIMEOUT)
     if load.returncode != 0 or not results.exists():
         raise BenchError(f"the load generator failed (exit {load.returncode}); see {LOGS / 'weight-load.log'}")
     stats = load_stats(results)

@@ -22,6 +22,7 @@ import json
 import os
 import signal
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -57,6 +58,17 @@ def request(url: urllib.parse.SplitResult, timeout: float) -> dict:
         conn.close()
     result["ms"] = round((time.monotonic() - start) * 1000, 1)
     return result
+
+
+def stop(process: subprocess.Popen, stop_file, timeout: float) -> None:
+    """End a load generator started with --stop-file: it finishes its requests in flight
+    (at most timeout); after 10 s more it is killed."""
+    stop_file.touch()
+    try:
+        process.wait(timeout=timeout + 10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
 
 
 def main(argv: list[str] | None = None) -> int:

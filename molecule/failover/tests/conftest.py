@@ -26,6 +26,7 @@ SCENARIO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools" / "faults"))
 
 import analysis  # noqa: E402  (tools/faults, put on the path above)
+import loadgen  # noqa: E402
 
 LAB = ROOT / "lab" / "lvslab"
 LAB_NETNS = os.environ.get("LVSLAB_NETNS", "lvslab")
@@ -304,12 +305,7 @@ def run(run_dir, guests):
         wait_for(record.results_file.exists, 10, what="the load generator's first result")
         yield record
     finally:
-        stop_file.touch()
-        try:
-            load.wait(timeout=LOAD_TIMEOUT + 10)
-        except subprocess.TimeoutExpired:
-            load.kill()
-            load.wait(timeout=10)
+        loadgen.stop(load, stop_file, LOAD_TIMEOUT)
 
 
 @pytest.fixture(scope="session")
