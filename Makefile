@@ -76,7 +76,8 @@ render: host-deps venv collection-link ## role render matrix, semantic checks, r
 	pytest -q tests/render
 	pytest -q tests/realserver
 
-# The controller matrix: units, filter tests, the syntax of every playbook, one
+# The controller matrix: units, filter tests, the render tier (older minors; the
+# pinned one runs it in `make render`), the syntax of every playbook, one
 # check.yml run and the module and role docs on each ansible-core minor from
 # requires_ansible up. Each older minor has a venv .venv-core-<minor> on a Python
 # it supports, from requirements/core-<minor>.txt; the pinned one of
@@ -103,13 +104,15 @@ $(ROOT)/.venv-core-%/.stamp: requirements/core-%.txt
 	touch $@
 
 .PHONY: matrix $(MATRIX_TARGETS)
-matrix: $(MATRIX_TARGETS) ## units, filters, playbook syntax, docs on every ansible-core minor (2.15-2.21), no deprecation warning
+matrix: $(MATRIX_TARGETS) ## units, filters, render, playbook syntax, docs on every ansible-core minor (2.15-2.21), no deprecation warning
 
 $(addprefix matrix-core-,$(MATRIX_CORES)): matrix-core-%: $(ROOT)/.venv-core-%/.stamp
 matrix-core-$(PINNED_CORE): venv
+$(addprefix matrix-core-,$(MATRIX_CORES)): host-deps
 $(MATRIX_TARGETS): matrix-core-%: collection-link
 	@mkdir -p $(dir $(core-log)) && rm -f $(core-log)
 	@$(call core-step,pytest -q tests/unit tests/filter)
+	@$(if $(filter $(PINNED_CORE),$*),true,$(call core-step,pytest -q tests/render))
 	@$(call core-step,ansible-playbook --syntax-check -i examples/inventory playbooks/*.yml)
 	@$(call core-step,ansible-playbook -i examples/inventory playbooks/check.yml -e ansible_connection=local \
 	  -e ansible_python_interpreter=$(core-bin)/python -e lvs_director_interface=lo)
@@ -119,7 +122,7 @@ $(MATRIX_TARGETS): matrix-core-%: collection-link
 	@if grep -iE 'deprecat|does not support Ansible version' $(core-log); then \
 	  echo "matrix: ansible-core $*: warnings above, see $(core-log)" >&2; exit 1; fi
 	@echo "matrix: ansible-core $$($(core-bin)/python -c 'import ansible.release as r; print(r.__version__)')" \
-	  "on $$($(core-bin)/python --version): $$(grep -E '^[0-9]+ passed' $(core-log))," \
+	  "on $$($(core-bin)/python --version): $$(grep -E '^[0-9]+ passed' $(core-log) | paste -sd+)," \
 	  "$(words $(wildcard playbooks/*.yml)) playbooks, check.yml and docs clean"
 
 VENV_GI := $(ROOT)/.venv-gi
