@@ -17,9 +17,9 @@ import re
 from collections.abc import Mapping
 
 from ansible_collections.lvs.cluster.plugins.plugin_utils.model import (
-    DEFAULT_INTERFACE_FALLBACK, SPEC, VRRP_INSTANCE_DEFAULTS, ip, is_int, is_number, norm_address)
+    DEFAULT_INTERFACE_FALLBACK, SPEC, ip, is_int, is_number, norm_address)
 from ansible_collections.lvs.cluster.plugins.plugin_utils.resolve import (
-    director_priority, host_address, hostvar, members, merge, resolve_service)
+    director_priority, host_address, hostvar, members, resolve_service, vrrp_instance)
 
 # keepalived 2.2.7 reads timers as seconds in [0.000001, 4294.967295] (delay_loop accepts more,
 # but a check interval over 71 minutes is a typo) and counts (retry, quorum) as unsigned 32 bits.
@@ -602,7 +602,7 @@ def check_cluster(services, vrrp_instances, hostvars, groups, director_group='lv
 
     seen = {'names': {}, 'vrids': {}, 'vips': context['vips'], 'vip_paths': context['vip_paths']}
     for number, instance in sound_instances:
-        families = _check_instance(number, merge(VRRP_INSTANCE_DEFAULTS, instance), seen, errors)
+        families = _check_instance(number, vrrp_instance(instance), seen, errors)
         if instance.get('unicast'):
             _check_unicast(f"lvs_director_vrrp_instances[{number}]", families, context, errors,
                            f"instance {instance['name']}")

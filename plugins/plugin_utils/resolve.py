@@ -12,8 +12,12 @@ from collections.abc import Mapping
 from ansible_collections.lvs.cluster.plugins.plugin_utils.model import (
     HEALTH_CHECK_DEFAULTS, REAL_SERVER_DEFAULTS, SERVICE_DEFAULTS, URL_DEFAULTS, VRRP_INSTANCE_DEFAULTS)
 
-FIRST_PRIORITY = 150
+# High priorities keep the BACKUP's skew time, (256 - priority) / 256 of an
+# advert interval, small; the step still orders the BACKUPs (docs/tuning.md).
+FIRST_PRIORITY = 250
 PRIORITY_STEP = 10
+# advert_int null: VRRPv3 adverts every 0.5 s, VRRPv2 (whole seconds only) every 1 s.
+ADVERT_INT_BY_VERSION = {2: 1, 3: 0.5}
 
 
 def plain(value):
@@ -106,13 +110,21 @@ def resolve_services(services, hostvars, groups, realserver_group='lvs_realserve
 
 
 def director_priority(hostvars, groups, host, director_group='lvs_directors'):
-    """VRRP priority: lvs_director_priority, else 150, 140, ... by position in the director group."""
+    """VRRP priority: lvs_director_priority, else 250, 240, ... by position in the director group."""
     explicit = hostvar(hostvars, host, 'lvs_director_priority')
     if explicit not in (None, ''):
         return int(explicit)
     directors = members(groups, director_group)
     position = directors.index(host) if host in directors else len(directors)
     return FIRST_PRIORITY - PRIORITY_STEP * position
+
+
+def vrrp_instance(entry):
+    """One VRRP instance with every default filled in."""
+    instance = merge(VRRP_INSTANCE_DEFAULTS, entry)
+    if instance['advert_int'] is None:
+        instance['advert_int'] = ADVERT_INT_BY_VERSION.get(instance['version'], 1)
+    return instance
 
 
 def resolve_vrrp_instances(instances, hostvars, groups, inventory_hostname,
@@ -123,7 +135,7 @@ def resolve_vrrp_instances(instances, hostvars, groups, inventory_hostname,
     own_priority = director_priority(hostvars, groups, inventory_hostname, director_group)
     resolved = []
     for entry in instances or []:
-        instance = merge(VRRP_INSTANCE_DEFAULTS, entry)
+        instance = vrrp_instance(entry)
         instance['vips'] = [str(vip) for vip in instance['vips'] or []]
         if instance['interface'] in (None, ''):
             instance['interface'] = default_interface

@@ -122,17 +122,17 @@ def test_realserver_role_selection_expression():
 def test_vrrp_priority_and_state_follow_the_group_order():
     lb1 = resolve_vrrp_instances(instances(), HOSTVARS, GROUPS, 'lb1', default_interface='eth0')[0]
     lb2 = resolve_vrrp_instances(instances(), HOSTVARS, GROUPS, 'lb2', default_interface='eth0')[0]
-    assert (lb1['priority'], lb1['state'], lb1['interface']) == (150, 'MASTER', 'eth0')
-    assert (lb2['priority'], lb2['state']) == (140, 'BACKUP')
+    assert (lb1['priority'], lb1['state'], lb1['interface']) == (250, 'MASTER', 'eth0')
+    assert (lb2['priority'], lb2['state']) == (240, 'BACKUP')
     assert lb1['unicast_peers'] == [] and lb1['unicast_src_ip'] is None
 
 
 def test_vrrp_explicit_priority_decides_the_master():
     hostvars = copy.deepcopy(HOSTVARS)
-    hostvars['lb2']['lvs_director_priority'] = 200
+    hostvars['lb2']['lvs_director_priority'] = 254
     assert resolve_vrrp_instances(instances(), hostvars, GROUPS, 'lb1')[0]['state'] == 'BACKUP'
     lb2 = resolve_vrrp_instances(instances(), hostvars, GROUPS, 'lb2')[0]
-    assert (lb2['priority'], lb2['state']) == (200, 'MASTER')
+    assert (lb2['priority'], lb2['state']) == (254, 'MASTER')
 
 
 @pytest.mark.parametrize('changes', [{'preempt': False}, {'preempt_delay': 30}])
@@ -163,7 +163,7 @@ def test_a_consistent_cluster_has_no_error():
                                                               'digest': 'a' * 32}]},
                    lb_algo='sh', scheduler_flags=['sh-port'], persistence_timeout=60,
                    persistence_granularity='255.255.255.0', sorry_server={'address': '192.0.2.50'})
-    assert errors_of(svc, instances(unicast=True, auth_pass='12345678'),
+    assert errors_of(svc, instances(unicast=True, auth_pass='12345678', version=2),
                      sync_daemon={'enabled': True, 'instance': 'VI_WEB'}) == []
 
 
@@ -301,17 +301,17 @@ def test_priority_outside_range(priority):
 
 
 def test_derived_priority_outside_range_for_a_long_group():
-    directors = [f'lb{number}' for number in range(1, 17)]
-    hostvars = {host: {'ansible_host': f'192.0.2.{number}'} for number, host in enumerate(directors, 2)}
+    directors = [f'lb{number}' for number in range(1, 27)]
+    hostvars = {host: {'ansible_host': f'192.0.2.{number}'} for number, host in enumerate(directors, 50)}
     hostvars.update({'rs1': HOSTVARS['rs1'], 'rs2': HOSTVARS['rs2']})
     error = only_error(hostvars=hostvars, groups=dict(GROUPS, lvs_directors=directors))
-    assert error.startswith('lvs_director_priority of lb16: 0 is outside 1-254')
+    assert error.startswith('lvs_director_priority of lb26: 0 is outside 1-254')
 
 
 def test_equal_priorities():
     hostvars = copy.deepcopy(HOSTVARS)
-    hostvars['lb2']['lvs_director_priority'] = 150
-    assert only_error(hostvars=hostvars).startswith('lvs_director_priority of lb2: 150 equals the priority of lb1')
+    hostvars['lb2']['lvs_director_priority'] = 250
+    assert only_error(hostvars=hostvars).startswith('lvs_director_priority of lb2: 250 equals the priority of lb1')
 
 
 def test_priority_not_an_integer():
@@ -321,7 +321,7 @@ def test_priority_not_an_integer():
 
 
 def test_auth_pass_too_long():
-    assert only_error(vrrp=instances(auth_pass='123456789')) == (
+    assert only_error(vrrp=instances(auth_pass='123456789', version=2)) == (
         'lvs_director_vrrp_instances[0].auth_pass: keepalived uses at most 8 characters; shorten it (instance VI_WEB)')
 
 
@@ -391,7 +391,7 @@ def test_unknown_scheduler():
 
 @pytest.mark.parametrize('advert', [0.5, 1.5])
 def test_vrrp2_fractional_advert_int(advert):
-    assert only_error(vrrp=instances(advert_int=advert)).startswith(
+    assert only_error(vrrp=instances(advert_int=advert, version=2)).startswith(
         'lvs_director_vrrp_instances[0].advert_int: VRRPv2 needs a whole number of seconds')
 
 
@@ -399,6 +399,13 @@ def test_vrrp2_fractional_advert_int(advert):
 def test_vrrp3_advert_int_outside_range(advert):
     assert only_error(vrrp=instances(advert_int=advert, version=3)).startswith(
         'lvs_director_vrrp_instances[0].advert_int: VRRPv3 allows 0.01-40.95 seconds')
+
+
+@pytest.mark.parametrize('version, advert', [(3, 0.5), (2, 1)])
+def test_advert_int_default_follows_the_version(version, advert):
+    resolved = resolve_vrrp_instances(instances(version=version), HOSTVARS, GROUPS, 'lb1')[0]
+    assert resolved['advert_int'] == advert
+    assert errors_of(vrrp=instances(version=version)) == []
 
 
 def test_vrrp3_fractional_advert_int_is_fine():
@@ -413,7 +420,7 @@ def test_mixed_address_families_in_an_instance():
 
 def test_ipv6_without_vrrp3():
     svc = services(vip='2001:db8::100', real_servers=[{'address': '2001:db8::21'}])
-    assert only_error(svc, instances(vips=['2001:db8::100'])) == (
+    assert only_error(svc, instances(vips=['2001:db8::100'], version=2)) == (
         'lvs_director_vrrp_instances[0].version: IPv6 VIPs need VRRP version 3; set version: 3 (instance VI_WEB)')
 
 

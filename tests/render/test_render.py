@@ -67,7 +67,7 @@ def test_directors_differ_only_in_per_host_values(rendered):
     """Priority, state, router_id and unicast source/peers are per host; the rest is shared."""
     lb1, lb2 = rendered['unicast_auth']['lb1'], rendered['unicast_auth']['lb2']
     assert 'router_id lb1' in lb1 and 'router_id lb2' in lb2
-    assert 'priority 150' in lb1 and 'priority 140' in lb2
+    assert 'priority 250' in lb1 and 'priority 240' in lb2
     assert 'unicast_src_ip 192.0.2.2' in lb1 and 'unicast_src_ip 192.0.2.3' in lb2
     # nopreempt renders every director BACKUP
     assert 'state BACKUP' in lb1 and 'state MASTER' not in lb1
