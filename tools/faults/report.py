@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import statistics
 import sys
 from pathlib import Path
 
@@ -46,15 +47,43 @@ def rows(cases: list[dict]) -> list[list[str]]:
     return table
 
 
-def markdown(table: list[list[str]]) -> str:
-    header = ["case", "figure", "measured", "unit", "expected", "target", "met"]
+CASE_HEADER = ["case", "figure", "measured", "unit", "expected", "target", "met"]
+SERIES_HEADER = ["profile", "figure", "median", "max", "unit", "samples", "x reference", "expected", "target",
+                 "met"]
+
+
+def _target_met(target: dict, median, maximum) -> str:
+    if not target or median is None:
+        return ""
+    met = all(bound >= {"median": median, "max": maximum}[key] for key, bound in target.items())
+    return "yes" if met else "**MISSED**"
+
+
+def series_rows(series: list[dict]) -> list[list[str]]:
+    """One row per repeated measurement: median, maximum, every sample and the ratio to the reference."""
+    medians = {}
+    table = []
+    for entry in series:
+        values = [v for v in entry["samples"] if v is not None]
+        median, maximum = (statistics.median(values), max(values)) if values else (None, None)
+        medians[(entry["profile"], entry["metric"])] = median
+        reference = medians.get(("reference", entry["metric"]))
+        ratio = f"{median / reference:.2f}" if reference and median is not None else ""
+        target = " ".join(f"{key} <= {bound:g}" for key, bound in entry.get("target", {}).items())
+        table.append([entry["profile"], entry["metric"], _cell(median if median is None else round(median, 3)),
+                      _cell(maximum), entry.get("unit", ""), " ".join(_cell(v) for v in entry["samples"]),
+                      ratio, entry.get("expected", ""), target,
+                      _target_met(entry.get("target", {}), median, maximum)])
+    return table
+
+
+def markdown(table: list[list[str]], header: list[str] = CASE_HEADER) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(cell.replace("|", "/") for cell in row) + " |" for row in table]
     return "\n".join(lines) + "\n"
 
 
-def plain(table: list[list[str]]) -> str:
-    header = ["case", "figure", "measured", "unit", "expected", "target", "met"]
+def plain(table: list[list[str]], header: list[str] = CASE_HEADER) -> str:
     widths = [max(len(str(r[i])) for r in [header, *table]) for i in range(len(header))]
     return "\n".join("  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip() for r in [header, *table])
 
@@ -133,16 +162,22 @@ def main(argv: list[str] | None = None) -> int:
 
     results = analysis.read_results(args.run_dir / "results.jsonl")
     events = analysis.read_jsonl(args.run_dir / "events.jsonl")
-    cases = json.loads((args.run_dir / "figures.json").read_text(encoding="utf-8"))
+    figures = json.loads((args.run_dir / "figures.json").read_text(encoding="utf-8"))
+    cases, series = figures["cases"], figures["series"]
+    # The reference profile first, so that every other profile's ratio has its median.
+    series = sorted(series, key=lambda entry: entry["profile"] != "reference")
     if not results:
         raise SystemExit(f"{args.run_dir}: no client results")
     total = {"requests": len(results), "failed": sum(not r["ok"] for r in results),
              "seconds": round(results[-1]["t"] - results[0]["t"], 1)}
     table = rows(cases)
+    repeated = series_rows(series)
     print(plain(table))
+    print("\nRepeated measurements (median, maximum; x reference: median / the reference profile's median):")
+    print(plain(repeated, SERIES_HEADER))
     print(f"\nwhole run: {total['requests']} requests in {total['seconds']} s, {total['failed']} failed")
 
-    data = {"run": total, "cases": cases, "events": events}
+    data = {"run": total, "cases": cases, "series": series, "events": events}
     (args.run_dir / "faults.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     timeline(results, events, cases, args.run_dir / "timeline.png")
     if args.docs:
@@ -151,7 +186,8 @@ def main(argv: list[str] | None = None) -> int:
         shutil.copyfile(args.run_dir / "timeline.png", args.docs / "images" / "timeline.png")
         summary = (f"Whole run: {total['requests']} requests in {total['seconds']} s, "
                    f"{total['failed']} failed.\n\n")
-        update_doc(args.docs / "faults.md", summary + markdown(table))
+        update_doc(args.docs / "faults.md", summary + "Repeated measurements:\n\n" +
+                   markdown(repeated, SERIES_HEADER) + "\nEvery case:\n\n" + markdown(table))
     return 0
 
 

@@ -24,9 +24,11 @@ import yaml
 ROOT = Path(__file__).resolve().parents[3]
 SCENARIO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools" / "faults"))
+sys.path.insert(0, str(ROOT / ".cache" / "collections"))
 
 import analysis  # noqa: E402  (tools/faults, put on the path above)
 import loadgen  # noqa: E402
+from ansible_collections.lvs.cluster.plugins.plugin_utils.resolve import vrrp_instance  # noqa: E402
 
 LAB = ROOT / "lab" / "lvslab"
 LAB_NETNS = os.environ.get("LVSLAB_NETNS", "lvslab")
@@ -109,6 +111,22 @@ class Guests:
     def sha256(self, name: str, path: str) -> str:
         return self.check(name, f"sha256sum {path}").split()[0]
 
+    def vrrp_priority(self, name: str) -> int:
+        """The priority the role rendered into the director's keepalived.conf."""
+        return int(self.check(name, "awk '$1 == \"priority\" {print $2; exit}' /etc/keepalived/keepalived.conf"))
+
+    def vrrp_transitions(self, name: str, since: float) -> list[tuple[float, str]]:
+        """(epoch, state) of every VRRP state change keepalived logged since `since`.
+
+        The guests' clocks are the host's (UML reads the host's time)."""
+        journal = self.check(name, f"journalctl -u keepalived -o short-unix --no-pager --since @{since:.3f}")
+        changes = []
+        for line in journal.splitlines():
+            if "Entering " in line and " STATE" in line:
+                state = line.split("Entering ", 1)[1].split(" STATE", 1)[0]
+                changes.append((float(line.split()[0]), state))
+        return changes
+
 
 def lab(*args: str, timeout: float = 180) -> subprocess.CompletedProcess:
     """lab/lvslab with this session's environment (LVSLAB_* select the lab)."""
@@ -163,6 +181,8 @@ class Case:
     def __init__(self, run: "Run", key: str, title: str):
         self.run, self.key, self.title = run, key, title
         self.figures: list[dict] = []
+        self.start = self.end = 0.0
+        self.stats: dict = {}
 
     def event(self, label: str, kind: str = "observe") -> float:
         return self.run.event(self.key, label, kind)
@@ -184,6 +204,7 @@ class Run:
         self.events_file = directory / "events.jsonl"
         self.figures_file = directory / "figures.json"
         self.cases: list[dict] = []
+        self.series: list[dict] = []
 
     def event(self, case: str, label: str, kind: str) -> float:
         now = time.time()
@@ -193,7 +214,21 @@ class Run:
 
     def save(self) -> None:
         """Write every case's figures so far (a failing test leaves them too)."""
-        self.figures_file.write_text(json.dumps(self.cases, indent=2) + "\n", encoding="utf-8")
+        self.figures_file.write_text(json.dumps({"cases": self.cases, "series": self.series}, indent=2) + "\n",
+                                     encoding="utf-8")
+
+    def sample(self, profile: str, metric: str, value, unit: str = "s", expected: str = "",
+               target: dict | None = None) -> None:
+        """One repetition's value of a repeated measurement; report.py gives median and maximum,
+        and checks `target` ({"median": s, "max": s}) as a figure, never as a test."""
+        for entry in self.series:
+            if (entry["profile"], entry["metric"]) == (profile, metric):
+                entry["samples"].append(value)
+                break
+        else:
+            self.series.append({"profile": profile, "metric": metric, "unit": unit, "expected": expected,
+                                "target": target or {}, "samples": [value]})
+        self.save()
 
     def results(self) -> list[dict]:
         return analysis.read_results(self.results_file)
@@ -211,21 +246,21 @@ class Run:
         return any(r["ok"] and r["server"] == server for r in self.results() if r["t"] >= since)
 
     @contextlib.contextmanager
-    def case(self, key: str, title: str, settle: bool = True):
+    def case(self, key: str, title: str, settle: float = 2.0):
+        """A window of the run; it starts after `settle` quiet seconds (0: at once)."""
         if settle:
-            self.settle()
+            self.settle(quiet=settle)
         case = Case(self, key, title)
-        start = self.event(key, title, "case")
+        case.start = self.event(key, title, "case")
         try:
             yield case
         finally:
             time.sleep(LOAD_TIMEOUT + 0.3)  # let requests started in the window finish
-            end = self.event(key, "end", "case-end")
-            stats = analysis.window_stats(self.results(), start, end)
-            self.cases.append({"key": key, "title": title, "start": start, "end": end,
-                               "client": stats, "figures": case.figures})
+            case.end = self.event(key, "end", "case-end")
+            case.stats = analysis.window_stats(self.results(), case.start, case.end)
+            self.cases.append({"key": key, "title": title, "start": case.start, "end": case.end,
+                               "client": case.stats, "figures": case.figures})
             self.save()
-            case.stats = stats
 
 
 class Cluster:
@@ -245,29 +280,28 @@ class Cluster:
     def service(self, name: str) -> dict:
         return next(s for s in self.vars["lvs_director_virtual_services"] if s["name"] == name)
 
-    def apply(self, name: str, variables: dict | None = None) -> subprocess.CompletedProcess:
-        """ansible-playbook playbooks/site.yml with molecule's inventories, as converge runs it."""
+    def apply(self, name: str, variables: dict | None = None, playbook: str = "site.yml",
+              *extra_args: str) -> subprocess.CompletedProcess:
+        """ansible-playbook playbooks/<playbook> with molecule's inventories, as converge runs site.yml."""
         self.runs += 1
         extra = self.run_dir / f"vars-{self.runs:02d}-{name}.json"
         extra.write_text(json.dumps(variables if variables is not None else self.vars, indent=2), encoding="utf-8")
         argv = ["ansible-playbook",
                 "--inventory", str(Path(os.environ["MOLECULE_INVENTORY_FILE"]).parent),
                 "--inventory", str(ROOT / "examples" / "inventory"),
-                str(ROOT / "playbooks" / "site.yml"), "-e", f"@{extra}"]
+                str(ROOT / "playbooks" / playbook), "-e", f"@{extra}", *extra_args]
         log = self.run_dir / f"ansible-{self.runs:02d}-{name}.log"
         # The log file has a timestamp on every line: where a run spends its time.
         env = os.environ | {"ANSIBLE_LOG_PATH": str(log), "ANSIBLE_NOCOLOR": "1"}
         return subprocess.run(argv, capture_output=True, text=True, timeout=600, check=False, env=env)
 
 
-def master_down_interval(advert_int: float, backup_priority: int, version: int) -> float:
-    """keepalived's Master_Down_Interval (docs/tuning.md)."""
-    skew = (256 - backup_priority) / 256 * (advert_int if version == 3 else 1)
+def master_down_interval(vrrp: dict, backup_priority: int) -> float:
+    """keepalived's Master_Down_Interval (docs/tuning.md) of a VRRP instance as the role renders it."""
+    instance = vrrp_instance(vrrp)
+    advert_int = instance["advert_int"]
+    skew = (256 - backup_priority) / 256 * (advert_int if instance["version"] == 3 else 1)
     return 3 * advert_int + skew
-
-
-def priority_of(director: str, directors: list[str]) -> int:
-    return 150 - 10 * directors.index(director)
 
 
 @pytest.fixture(scope="session")
