@@ -1,5 +1,5 @@
 # lvs.cluster: one entry point for developers and CI.
-#   make test      every test tier (lint, sanity, units, matrix, render, molecule, faults)
+#   make test      every test tier (lint, sanity, units, matrix, render, molecule, faults, demo)
 #   make demo      boot the lab and show the cluster working (as root)
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -41,7 +41,7 @@ host-deps: ## install the Debian packages the lab and the tests need (root; sile
 .PHONY: collection-link
 collection-link:
 	@mkdir -p $(dir $(COLLECTION_TREE))
-	@ln -sfn $(ROOT) $(COLLECTION_TREE)
+	@test "$$(readlink $(COLLECTION_TREE))" = $(ROOT) || ln -sfn $(ROOT) $(COLLECTION_TREE)
 
 SANITY_TREE := $(ROOT)/.cache/sanity/ansible_collections/lvs/cluster
 GET_PIP_CACHE := $(HOME)/.ansible/test/cache/get_pip_25_2.py
@@ -176,8 +176,22 @@ molecule: host-deps venv collection-link ## molecule default scenario on the UML
 molecule-debian13: export LVSLAB_TOPOLOGY := $(ROOT)/lab/topology-trixie.toml
 molecule-debian13: export LVSLAB_STATE := /var/tmp/lvs-trixie
 molecule-debian13: export LVSLAB_NETNS := lvstrixie
+molecule-debian13: export ANSIBLE_HOME := $(ROOT)/.cache/ansible-home-trixie
 molecule-debian13: host-deps venv collection-link ## molecule default scenario on Debian 13 guests (root)
 	$(call molecule-test,debian13)
+
+# Both platforms' default scenario at once, each in its own lab: the guests wait
+# on SSH and apt most of the time, so the pair takes far less than one after the
+# other. Debian 13's output goes to a file, printed when it is done.
+PLATFORMS_LOG := $(ROOT)/.cache/molecule-debian13.log
+.PHONY: molecule-platforms
+molecule-platforms: host-deps venv collection-link ## molecule default scenario on Debian 12 and Debian 13 side by side (root)
+	@$(MAKE) --no-print-directory molecule-debian13 >$(PLATFORMS_LOG) 2>&1 & trixie=$$!; \
+	  status=0; $(MAKE) --no-print-directory molecule || status=$$?; \
+	  wait $$trixie || { status=1; echo "molecule-platforms: Debian 13 failed" >&2; }; \
+	  echo "== molecule default scenario on Debian 13 (full output: $(PLATFORMS_LOG))"; \
+	  if [ $$status -ne 0 ]; then tail -n 200 $(PLATFORMS_LOG); else tail -n 30 $(PLATFORMS_LOG); fi; \
+	  exit $$status
 
 # The scenario records every request, event and Ansible log in .cache/faults; the
 # report prints the figures and writes faults.json and timeline.png there, also
@@ -191,9 +205,14 @@ faults: host-deps venv collection-link ## fault scenarios under client load, wit
 	$(call molecule-test,failover) || { test ! -s $(FAULTS_DIR)/figures.json || $(faults-report); exit 1; }
 	$(faults-report) $(if $(UPDATE_DOCS),--docs docs)
 
-.PHONY: demo
+.PHONY: demo demo-test
 demo: host-deps venv collection-link ## boot the lab, build the cluster, show balancing and failover (root)
 	tools/demo.sh
+
+# make test runs the demo as a user would (it fails when balancing or failover
+# does not show), then takes its lab down.
+demo-test: host-deps venv collection-link
+	trap '$(LAB) down >/dev/null 2>&1 || true' EXIT; tools/demo.sh
 
 .PHONY: lab-up lab-down lab-status
 lab-up: host-deps ## boot the lab: 2 directors, 2 real servers (root)
@@ -203,5 +222,16 @@ lab-down: ## stop the lab and remove everything it created
 lab-status: ## show the lab's guests
 	$(LAB) status
 
+# The controller tiers (matrix, render) need no lab: they run while molecule's
+# lab boots and converges, and their output follows molecule's. The fault
+# scenario runs alone (its figures are timings), then the demo. Debian 13 is
+# not here: the suite must stay under 35 min on 2 cores (docs/platforms.md).
+CONTROLLER_LOG := $(ROOT)/.cache/controller-tiers.log
 .PHONY: test
-test: host-deps lint docs-check sanity build units matrix render molecule faults ## run every test tier
+test: host-deps lint docs-check sanity build units ## run every test tier, and the demo
+	@$(MAKE) --no-print-directory matrix render >$(CONTROLLER_LOG) 2>&1 & tiers=$$!; \
+	  status=0; $(MAKE) --no-print-directory molecule || status=$$?; \
+	  wait $$tiers || { status=1; echo "test: matrix or render failed" >&2; }; \
+	  echo "== matrix and render (ran beside molecule; output also in $(CONTROLLER_LOG))"; \
+	  cat $(CONTROLLER_LOG); exit $$status
+	@$(MAKE) --no-print-directory faults demo-test

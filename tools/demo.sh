@@ -70,6 +70,17 @@ else
     echo "  failover:  $master killed, $new_master took $VIP; no request failed"
 fi
 
+# make test runs the demo: it fails when the cluster did not show what it promises.
+problems=()
+for server in rs1 rs2; do
+    [[ " ${answers[*]} " == *" $server "* ]] || problems+=("$server answered none of the 10 requests")
+done
+[ "$new_master" != nobody ] && [ "$new_master" != "$master" ] || problems+=("the VIP did not move off $master")
+if [ ${#problems[@]} -gt 0 ]; then
+    printf 'demo: FAILED: %s\n' "${problems[@]}" >&2
+    exit 1
+fi
+
 cat <<EOF2
 
 == Explore

@@ -44,6 +44,8 @@ def write_inventory(path, case_vars):
     case_vars = copy.deepcopy(case_vars)
     host_vars = case_vars.pop('host_vars', {})
     inventory['all']['vars'].update(case_vars)
+    # connection: local; discovery could pick another Python than this ansible-core's.
+    inventory['all']['vars'].setdefault('ansible_python_interpreter', str(VENV_BIN / 'python'))
     for group in inventory['all']['children'].values():
         for host, values in group['hosts'].items():
             values.update(host_vars.get(host, {}))
