@@ -47,9 +47,9 @@ def rows(cases: list[dict]) -> list[list[str]]:
     return table
 
 
-CASE_HEADER = ["case", "figure", "measured", "unit", "expected", "target", "met"]
-SERIES_HEADER = ["profile", "figure", "median", "max", "unit", "samples", "x reference", "expected", "target",
-                 "met"]
+CASE_HEADER = ("case", "figure", "measured", "unit", "expected", "target", "met")
+SERIES_HEADER = ("profile", "figure", "median", "max", "unit", "samples", "x reference", "expected", "target",
+                 "met")
 
 
 def _target_met(target: dict, median, maximum) -> str:
@@ -77,13 +77,13 @@ def series_rows(series: list[dict]) -> list[list[str]]:
     return table
 
 
-def markdown(table: list[list[str]], header: list[str] = CASE_HEADER) -> str:
+def markdown(table: list[list[str]], header: tuple[str, ...] = CASE_HEADER) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(cell.replace("|", "/") for cell in row) + " |" for row in table]
     return "\n".join(lines) + "\n"
 
 
-def plain(table: list[list[str]], header: list[str] = CASE_HEADER) -> str:
+def plain(table: list[list[str]], header: tuple[str, ...] = CASE_HEADER) -> str:
     widths = [max(len(str(r[i])) for r in [header, *table]) for i in range(len(header))]
     return "\n".join("  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip() for r in [header, *table])
 
