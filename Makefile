@@ -180,18 +180,21 @@ molecule-debian13: export ANSIBLE_HOME := $(ROOT)/.cache/ansible-home-trixie
 molecule-debian13: host-deps venv collection-link ## molecule default scenario on Debian 13 guests (root)
 	$(call molecule-test,debian13)
 
+# $(call beside,TARGETS,LOG,MAIN,SHOW): make TARGETS in the background into LOG
+# while MAIN runs in the foreground, then SHOW the LOG (tail -n 200, or cat);
+# fails when either failed.
+beside = $(MAKE) --no-print-directory $(1) >$(2) 2>&1 & bg=$$!; \
+	status=0; $(MAKE) --no-print-directory $(3) || status=$$?; \
+	wait $$bg || { status=1; echo "$(1) failed (beside $(3))" >&2; }; \
+	echo "== $(1), beside $(3) (output also in $(2))"; $(4) $(2); exit $$status
+
 # Both platforms' default scenario at once, each in its own lab: the guests wait
 # on SSH and apt most of the time, so the pair takes far less than one after the
-# other. Debian 13's output goes to a file, printed when it is done.
+# other. Debian 13's output goes to a file; its end is printed when it is done.
 PLATFORMS_LOG := $(ROOT)/.cache/molecule-debian13.log
 .PHONY: molecule-platforms
 molecule-platforms: host-deps venv collection-link ## molecule default scenario on Debian 12 and Debian 13 side by side (root)
-	@$(MAKE) --no-print-directory molecule-debian13 >$(PLATFORMS_LOG) 2>&1 & trixie=$$!; \
-	  status=0; $(MAKE) --no-print-directory molecule || status=$$?; \
-	  wait $$trixie || { status=1; echo "molecule-platforms: Debian 13 failed" >&2; }; \
-	  echo "== molecule default scenario on Debian 13 (full output: $(PLATFORMS_LOG))"; \
-	  if [ $$status -ne 0 ]; then tail -n 200 $(PLATFORMS_LOG); else tail -n 30 $(PLATFORMS_LOG); fi; \
-	  exit $$status
+	@$(call beside,molecule-debian13,$(PLATFORMS_LOG),molecule,tail -n 200)
 
 # The scenario records every request, event and Ansible log in .cache/faults; the
 # report prints the figures and writes faults.json and timeline.png there, also
@@ -229,9 +232,5 @@ lab-status: ## show the lab's guests
 CONTROLLER_LOG := $(ROOT)/.cache/controller-tiers.log
 .PHONY: test
 test: host-deps lint docs-check sanity build units ## run every test tier, and the demo
-	@$(MAKE) --no-print-directory matrix render >$(CONTROLLER_LOG) 2>&1 & tiers=$$!; \
-	  status=0; $(MAKE) --no-print-directory molecule || status=$$?; \
-	  wait $$tiers || { status=1; echo "test: matrix or render failed" >&2; }; \
-	  echo "== matrix and render (ran beside molecule; output also in $(CONTROLLER_LOG))"; \
-	  cat $(CONTROLLER_LOG); exit $$status
+	@$(call beside,matrix render,$(CONTROLLER_LOG),molecule,cat)
 	@$(MAKE) --no-print-directory faults demo-test
