@@ -74,7 +74,10 @@ def test_directors_differ_only_in_per_host_values(rendered):
     assert rendered['dr_basic']['lb1'].count('state MASTER') == 1
     assert 'state BACKUP' in rendered['dr_basic']['lb2']
     assert 'priority 200' in rendered['sync_daemon']['lb1'] and 'priority 100' in rendered['sync_daemon']['lb2']
-    assert 'lvs_sync_daemon eth0 inst VI_SYNC id 61' in rendered['sync_daemon']['lb1']
+    # The role runs both sync daemons itself; keepalived would switch them at every transition.
+    assert 'lvs_sync_daemon' not in rendered['sync_daemon']['lb1']
+    assert rendered['sync_daemon']['kernel']['sync_daemon'] == {'interface': 'eth0', 'syncid': 61}
+    assert rendered['dr_basic']['kernel']['sync_daemon'] is None
 
 
 @pytest.mark.parametrize('case, modules, forwarding', [
