@@ -115,7 +115,7 @@ $(MATRIX_TARGETS): matrix-core-%: collection-link
 	@$(if $(filter $(PINNED_CORE),$*),true,$(call core-step,pytest -q tests/render))
 	@$(call core-step,ansible-playbook --syntax-check -i examples/inventory playbooks/*.yml)
 	@$(call core-step,ansible-playbook -i examples/inventory playbooks/check.yml -e ansible_connection=local \
-	  -e ansible_python_interpreter=$(core-bin)/python -e lvs_director_interface=lo)
+	  -e ansible_python_interpreter=$(core-bin)/python -e lvs_director_interface=lo --skip-tags lvs_kernel_check)
 	@test "$$($(call core-doc-count,lvs.cluster.ipvsadm_info lvs.cluster.realserver lvs.cluster.ipvs_kernel))" = 3 && \
 	  test "$$($(call core-doc-count,-t role lvs.cluster.lvs_director lvs.cluster.lvs_realserver))" = 2 || \
 	  { cat $(core-log); echo "matrix: ansible-core $*: ansible-doc misses a module or role" >&2; exit 1; }

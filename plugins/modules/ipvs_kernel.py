@@ -47,6 +47,12 @@ options:
     description: The C(sysctl.d) file this module owns.
     type: path
     default: /etc/sysctl.d/90-lvs-director.conf
+  needed_by:
+    description:
+      - "What needs each module (module name to a text), so that the failure for a module the kernel lacks names
+        it, such as C(lvs_director_virtual_services[0].lb_algo: twos) for V(ip_vs_twos)."
+    type: dict
+    default: {}
   sync_daemon:
     description:
       - The IPVS connection synchronisation daemons, both master and backup, so that no VRRP transition has to
@@ -230,9 +236,11 @@ def present(module):
     available = available_modules(release)
     missing = [name for name in modules if name not in available]
     if missing:
-        module.fail_json(msg=f"kernel {release} has no module {', '.join(missing)}: this kernel cannot provide "
-                             f"the scheduler or feature that needs it; choose another or install a kernel that has it",
-                         missing=missing)
+        needed_by = params['needed_by']
+        what = '; '.join(f'{needed_by[name]} needs the kernel module {name}' if name in needed_by else
+                         f'the kernel module {name} is needed' for name in missing)
+        module.fail_json(msg=f'{what}, which kernel {release} lacks: choose another scheduler or feature, '
+                             f'or install a kernel that has it', missing=missing)
 
     check = module.check_mode
     modules_file = update_file(params['modules_file'], f"# {params['header']}\n" + ''.join(f'{name}\n' for name in modules),
@@ -295,6 +303,7 @@ def main():
             'sysctls': {'type': 'dict', 'default': {}},
             'modules_file': {'type': 'path', 'default': '/etc/modules-load.d/lvs-director.conf'},
             'sysctl_file': {'type': 'path', 'default': '/etc/sysctl.d/90-lvs-director.conf'},
+            'needed_by': {'type': 'dict', 'default': {}},
             'sync_daemon': {'type': 'dict', 'options': {
                 'interface': {'type': 'str', 'required': True},
                 'syncid': {'type': 'int', 'required': True},

@@ -2,6 +2,8 @@
 import collections
 import json
 
+import pytest
+
 from conftest import changed_count, host, hosts_of, http_get_vip, ipvs_table, playbook
 
 
@@ -56,17 +58,31 @@ def test_check_diff_shows_a_keepalived_change_without_making_it(master):
     assert ipvs_table(master)["services"][0]["scheduler"] == "rr"
 
 
-def test_a_wrong_description_changes_no_host():
-    """The cluster check runs on the controller before any host is touched: a VIP that is
-    a real server's own address stops site.yml with the variable path, and nothing changes."""
+WRONG = {
+    # The description contradicts the hosts' facts: the controller's check stops it.
+    "vip-is-a-real-server": (
+        {"lvs_director_vrrp_instances": [{"name": "VI_WEB", "virtual_router_id": 51, "vips": ["192.0.2.100", "192.0.2.21"]}],
+         "lvs_director_virtual_services": [{"name": "web", "vip": "192.0.2.21", "port": 80, "lb_algo": "rr"}]},
+        "lvs_director_vrrp_instances[0].vips: 192.0.2.21 is"),
+    # A valid scheduler whose module the directors' kernel lacks (no ip_vs_twos in 6.1): each
+    # director's kernel check stops it.
+    "scheduler-the-kernel-lacks": (
+        {"lvs_director_virtual_services": [{"name": "web", "vip": "192.0.2.100", "port": 80, "lb_algo": "twos"}]},
+        "lvs_director_virtual_services[0].lb_algo: twos needs the kernel module ip_vs_twos, which kernel"),
+}
+
+
+@pytest.mark.parametrize("case", WRONG)
+def test_a_wrong_description_changes_no_host(case):
+    """The checks of check.yml run before any host is touched: a wrong description stops
+    site.yml with the variable path, and nothing changes."""
     snapshot = "sha256sum /etc/keepalived/keepalived.conf /etc/lvs-realserver/vips 2>/dev/null; ip -br address show dev lo"
     before = {name: host(name).check_output(snapshot) for name in hosts_of("all")}
-    wrong = {"lvs_director_vrrp_instances": [{"name": "VI_WEB", "virtual_router_id": 51,
-                                              "vips": ["192.0.2.100", "192.0.2.21"]}],
-             "lvs_director_virtual_services": [{"name": "web", "vip": "192.0.2.21", "port": 80, "lb_algo": "rr"}]}
+    wrong, message = WRONG[case]
     result = playbook("site.yml", "-e", json.dumps(wrong))
     output = result.stdout + result.stderr
     assert result.returncode != 0, output
-    assert "lvs_director_vrrp_instances[0].vips: 192.0.2.21 is" in output, output
+    assert message in output, output
     assert changed_count(result.stdout) == 0, output
     assert {name: host(name).check_output(snapshot) for name in hosts_of("all")} == before
+
