@@ -36,11 +36,11 @@ def client(*argv: str, timeout: float = 30) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=timeout, check=False)
 
 
-def http_get_vip(count: int) -> list[str]:
+def http_get_vip(count: int, vip: str = VIP) -> list[str]:
     """Send `count` HTTP requests to the VIP, one connection each; return the bodies ('' on failure)."""
     bodies = []
     for _request in range(count):
-        res = client("curl", "-s", "--max-time", "2", f"http://{VIP}:{VIP_PORT}/", timeout=10)
+        res = client("curl", "-s", "--max-time", "2", f"http://{vip}:{VIP_PORT}/", timeout=10)
         bodies.append(res.stdout.strip() if res.returncode == 0 else "")
     return bodies
 
