@@ -35,6 +35,8 @@ WANTED = {'str': 'a string', 'int': 'an integer', 'float': 'a number', 'bool': '
           'list': 'a list', 'dict': 'a dict'}
 # sysctl that a NAT service needs on the directors, by address family.
 FORWARDING = {4: 'net.ipv4.ip_forward', 6: 'net.ipv6.conf.all.forwarding'}
+# The host variable that gives a real server host its address of a family.
+REALSERVER_ADDRESS_BY_FAMILY = {4: 'lvs_realserver_address', 6: 'lvs_realserver_address6'}
 
 
 class Errors(list):
@@ -301,6 +303,7 @@ def _check_real_servers(service, given, path, context, errors, about):
             about = f"service {service['name']}, real server {real_server['host']} of group " \
                     f"{context['realserver_group']}"
         address = ip(real_server['address'])
+        entry_address = entry.get('address') if isinstance(entry, Mapping) else None
         if isinstance(entry, Mapping) and entry.get('host') in (None, '') and entry.get('address') in (None, ''):
             errors.add(where, 'set host (an inventory host) or address', about)
             continue
@@ -310,6 +313,9 @@ def _check_real_servers(service, given, path, context, errors, about):
         elif address is None:
             errors.add(where, f"real server address {show(real_server['address'])} is not an IP address; set "
                               f"lvs_realserver_address or ansible_host of {real_server['host']}, or address", about)
+        elif family and address.version != family and real_server['host'] is not None and entry_address is None:
+            errors.add(where, f"host {real_server['host']} has no IPv{family} address for this IPv{family} VIP; "
+                              f"set {REALSERVER_ADDRESS_BY_FAMILY[family]} of {real_server['host']}", about)
         elif family and address.version != family:
             errors.add(where, f"real server {address} is not of the VIP's address family", about)
         elif str(address) in vips:

@@ -145,12 +145,13 @@ def describe(actual):
 
 
 def servers_at(actual, address):
-    """The real servers of one live service at address (all of them when address is None)."""
+    """The real servers of one live service at address, or at any of a list of addresses (a
+    dual-stack host has one per family); all of them when address is None."""
     servers = actual.get('real_servers') or []
     if address is None:
         return servers
-    target = norm_address(address)
-    return [rs for rs in servers if norm_address(rs.get('address')) == target]
+    targets = {norm_address(one) for one in ([address] if isinstance(address, str) else address)}
+    return [rs for rs in servers if norm_address(rs.get('address')) in targets]
 
 
 def ipvs_real_server(actual_ipvs, address):
@@ -174,11 +175,10 @@ def ipvs_weight_edits(actual_ipvs, expected_services, address, drain):
         service = dict(service, _family=_family_of(service))
         for real_server in service['real_servers']:
             configured[(_expected_key(service), norm_address(real_server['address']))] = real_server['weight']
-    target = norm_address(address)
     edits = []
     for actual in (actual_ipvs or {}).get('services') or []:
-        for real_server in servers_at(actual, target):
-            weight = 0 if drain else configured.get((_actual_key(actual), target), 1)
+        for real_server in servers_at(actual, address):
+            weight = 0 if drain else configured.get((_actual_key(actual), norm_address(real_server['address'])), 1)
             if real_server.get('weight') == weight:
                 continue
             edits.append({

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ansible_collections.lvs.cluster.plugins.plugin_utils.model import (
-    HEALTH_CHECK_DEFAULTS, REAL_SERVER_DEFAULTS, SERVICE_DEFAULTS, URL_DEFAULTS, VRRP_INSTANCE_DEFAULTS)
+    HEALTH_CHECK_DEFAULTS, REAL_SERVER_DEFAULTS, SERVICE_DEFAULTS, URL_DEFAULTS, VRRP_INSTANCE_DEFAULTS, ip)
 
 # High priorities keep the BACKUP's skew time, (256 - priority) / 256 of an
 # advert interval, small; the step still orders the BACKUPs (docs/tuning.md).
@@ -58,6 +58,30 @@ def host_address(hostvars, host, variable):
     return str(host)
 
 
+# Where a real server host's address of the VIP's family comes from, in this order
+# (then the host's facts of a default route, when they were gathered).
+REALSERVER_ADDRESS_VARIABLES = ('lvs_realserver_address', 'lvs_realserver_address6', 'ansible_host')
+
+
+def realserver_address(hostvars, host, family):
+    """The address by which the directors reach real server host for a VIP of family (4, 6, or None).
+
+    A dual-stack host is named once: an IPv4 service takes its IPv4 address and an IPv6
+    service its IPv6 one. Without a family (fwmark), or when the host has no address of the
+    family, the plain rule applies (lvs_realserver_address, else ansible_host, else the name),
+    and the checks report the mismatch.
+    """
+    if family is not None:
+        facts = hostvar(hostvars, host, 'ansible_facts') or {}
+        route = facts.get(f'default_ipv{family}') or {}
+        candidates = [hostvar(hostvars, host, name) for name in REALSERVER_ADDRESS_VARIABLES]
+        for value in [*candidates, route.get('address')]:
+            address = ip(str(value)) if value not in (None, '') else None
+            if address is not None and address.version == family:
+                return str(address)
+    return host_address(hostvars, host, 'lvs_realserver_address')
+
+
 def members(groups, group):
     return list((groups or {}).get(group) or [])
 
@@ -81,7 +105,8 @@ def _resolve_real_server(entry, service, hostvars):
         entry = {'host': entry} if entry in hostvars else {'address': entry}
     real_server = merge(REAL_SERVER_DEFAULTS, entry)
     if real_server['address'] in (None, ''):
-        real_server['address'] = host_address(hostvars, real_server['host'], 'lvs_realserver_address')
+        vip = ip(service['vip'])
+        real_server['address'] = realserver_address(hostvars, real_server['host'], vip.version if vip else None)
     real_server['address'] = str(real_server['address'])
     if real_server['port'] is None:
         real_server['port'] = service['port'] if service['port'] is not None else 0

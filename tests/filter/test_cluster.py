@@ -117,6 +117,34 @@ def test_realserver_role_selection_expression():
     assert mine == ['192.0.2.100']
 
 
+DUAL_STACK = {
+    'rs1': {'ansible_host': '192.0.2.21', 'lvs_realserver_address6': '2001:db8::21'},
+    # ansible_host IPv6, IPv4 from lvs_realserver_address
+    'rs2': {'ansible_host': '2001:DB8::22', 'lvs_realserver_address': '192.0.2.22'},
+    # no variable of either family: the facts of its default routes
+    'rs3': {'ansible_host': 'rs3.example',
+            'ansible_facts': {'default_ipv4': {'address': '192.0.2.23'}, 'default_ipv6': {'address': '2001:db8::23'}}},
+}
+
+
+def test_dual_stack_hosts_are_named_once_and_take_the_address_of_the_vips_family():
+    both = [{'name': 'web4', 'vip': '192.0.2.100', 'port': 80, 'real_servers': ['rs1', 'rs2', 'rs3']},
+            {'name': 'web6', 'vip': '2001:db8::100', 'port': 80, 'real_servers': ['rs1', 'rs2', {'host': 'rs3'}]},
+            {'name': 'mark', 'fwmark': 1, 'real_servers': ['rs1']}]
+    resolved = resolve_services(both, DUAL_STACK, {})
+    assert [[rs['address'] for rs in service['real_servers']] for service in resolved] == [
+        ['192.0.2.21', '192.0.2.22', '192.0.2.23'], ['2001:db8::21', '2001:db8::22', '2001:db8::23'],
+        ['192.0.2.21']]  # fwmark: no family, the plain rule (lvs_realserver_address, else ansible_host)
+
+
+def test_a_host_without_an_address_of_the_vips_family_names_the_variable():
+    ipv4_only = dict(HOSTVARS, rs1={'ansible_host': '192.0.2.21'})
+    svc = services(vip='2001:db8::100', real_servers=['rs1'])
+    assert only_error(svc, instances(vips=['2001:db8::100'], version=3), hostvars=ipv4_only) == (
+        'lvs_director_virtual_services[0].real_servers[0]: host rs1 has no IPv6 address for this IPv6 VIP; '
+        'set lvs_realserver_address6 of rs1 (service web)')
+
+
 # ---------------------------------------------------------- resolve_vrrp_instances
 
 def test_vrrp_priority_and_state_follow_the_group_order():

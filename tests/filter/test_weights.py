@@ -84,3 +84,13 @@ def test_real_server_rows_match_any_spelling_of_an_ipv6_address():
 def test_real_server_not_in_the_table_has_no_rows():
     assert ipvs_real_server(TABLE, '192.0.2.250') == []
     assert ipvs_real_server({}, '192.0.2.67') == []
+
+
+def test_a_dual_stack_host_drains_by_both_of_its_addresses():
+    edits = ipvs_weight_edits(TABLE, [], ['192.0.2.66', '2001:db8:1::66'], True)
+    assert [e['server'] for e in edits] == ['192.0.2.66:8080', '192.0.2.66:5353', '[2001:db8:1::66]:8080']
+    rows = ipvs_real_server(TABLE, ['192.0.2.67', '2001:db8:1::66'])
+    assert [r['address'] for r in rows] == ['192.0.2.67', '192.0.2.67', '2001:db8:1::66']
+    report = ipvs_report(TABLE, ['192.0.2.66', '2001:db8:1::66'])
+    assert [r.split()[1] for r in report if r.startswith('  ->')] == [
+        '192.0.2.66:8080', '192.0.2.66:5353', '[2001:db8:1::66]:8080']
