@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping
 
 from ansible_collections.lvs.cluster.plugins.plugin_utils.model import (
-    DEFAULT_INTERFACE_FALLBACK, SPEC, ip, is_int, is_number, norm_address)
+    DEFAULT_INTERFACE_FALLBACK, NOTIFY_HOOKS, SPEC, ip, is_int, is_number, norm_address)
 from ansible_collections.lvs.cluster.plugins.plugin_utils.resolve import (
     director_priority, host_address, hostvar, members, resolve_service, vrrp_instance)
 
@@ -422,6 +422,11 @@ def _check_instance(number, instance, seen, errors):
         if version == 3:
             errors.add(f"{path}.auth_pass", 'VRRPv3 has no authentication; remove auth_pass or use version 2', about)
     _check_range(instance['preempt_delay'], f"{path}.preempt_delay", 0, 1000, errors, about, ' seconds')
+    for hook in NOTIFY_HOOKS:
+        script = instance[hook]
+        if script is not None and (not str(script).startswith('/') or '"' in str(script)):
+            errors.add(f"{path}.{hook}", f"{show(script)} is not a command with an absolute path (and no double "
+                                         f"quote); give the script's full path, then its arguments", about)
     if instance['state'] == 'MASTER' and (not instance['preempt'] or instance['preempt_delay']):
         errors.add(f"{path}.state", 'nopreempt/preempt_delay need every director in state BACKUP; remove state '
                                     'or set preempt: true and preempt_delay: 0', about)
@@ -510,14 +515,18 @@ def _check_interfaces(instances, sync_daemon, context, errors):
                f"instance {instance['name']}") for number, instance in instances]
     if sync_daemon and sync_daemon.get('enabled') and sync_daemon.get('interface'):
         wanted.append(('lvs_director_sync_daemon.interface', sync_daemon['interface'], None))
+    tracked = [(f"lvs_director_vrrp_instances[{number}].track_interfaces[{index}]", interface,
+                f"instance {instance['name']}")
+               for number, instance in instances for index, interface in enumerate(instance.get('track_interfaces') or [])]
     for host in context['directors']:
         facts = _facts(context['hostvars'], host)
         default, source = _default_interface(context, host, facts)
-        for path, interface, about in wanted:
+        checked = [(source, default, about) if interface in (None, '') else (path, interface, about)
+                   for path, interface, about in wanted] + tracked
+        for path, interface, about in checked:
             if interface in (None, ''):
-                interface, path = default, source
-            if interface in (None, ''):
-                errors.add(path, f"empty, so {host} has no interface for the VRRP adverts and VIPs; set it", about)
+                errors.add(path, f"empty, so {host} has no interface for the VRRP adverts and VIPs; set it"
+                                 if '.track_interfaces[' not in path else 'empty; name the interface', about)
             elif facts is not None and interface not in facts['interfaces'] and (host, interface) not in reported:
                 reported.add((host, interface))
                 errors.add(path, f"{host} has no interface {show(interface)} (per its facts it has "
@@ -609,6 +618,11 @@ def check_cluster(services, vrrp_instances, hostvars, groups, director_group='lv
     seen = {'names': {}, 'vrids': {}, 'vips': context['vips'], 'vip_paths': context['vip_paths']}
     for number, instance in sound_instances:
         families = _check_instance(number, vrrp_instance(instance), seen, errors)
+        preferred = instance.get('preferred_director')
+        if preferred not in (None, '') and preferred not in context['directors']:
+            errors.add(f"lvs_director_vrrp_instances[{number}].preferred_director",
+                       f"{show(preferred)} is not in group {context['director_group']}; name one of "
+                       f"{context['directors']}", f"instance {instance['name']}")
         if instance.get('unicast'):
             _check_unicast(f"lvs_director_vrrp_instances[{number}]", families, context, errors,
                            f"instance {instance['name']}")

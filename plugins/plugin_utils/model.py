@@ -91,7 +91,15 @@ VRRP_INSTANCE_SPEC = {
     'unicast': _option('bool', False),
     'auth_pass': _option('str'),
     'state': _option('str', choices=['MASTER', 'BACKUP']),
+    'preferred_director': _option('str'),
+    'track_interfaces': _option('list', [], elements='str'),
+    'notify': _option('str'),
+    'notify_master': _option('str'),
+    'notify_backup': _option('str'),
+    'notify_fault': _option('str'),
 }
+# The instance's notify hooks, as keepalived names them.
+NOTIFY_HOOKS = ('notify', 'notify_master', 'notify_backup', 'notify_fault')
 
 SYNC_DAEMON_SPEC = {
     'enabled': _option('bool', False),

@@ -144,6 +144,21 @@ def director_priority(hostvars, groups, host, director_group='lvs_directors'):
     return FIRST_PRIORITY - PRIORITY_STEP * position
 
 
+def instance_priority(hostvars, groups, host, instance, director_group='lvs_directors'):
+    """A director's priority in one instance.
+
+    With preferred_director (active-active: each instance MASTER on its own director),
+    250, 240, ... from that director on, then the others in group order; else the
+    director's own priority (director_priority).
+    """
+    preferred = instance.get('preferred_director')
+    if preferred in (None, ''):
+        return director_priority(hostvars, groups, host, director_group)
+    order = [preferred] + [other for other in members(groups, director_group) if other != preferred]
+    position = order.index(host) if host in order else len(order)
+    return FIRST_PRIORITY - PRIORITY_STEP * position
+
+
 def vrrp_instance(entry):
     """One VRRP instance with every default filled in."""
     instance = merge(VRRP_INSTANCE_DEFAULTS, entry)
@@ -156,11 +171,11 @@ def resolve_vrrp_instances(instances, hostvars, groups, inventory_hostname,
                            director_group='lvs_directors', default_interface=None):
     """The VRRP instances as one director renders them: defaults, priority, state, unicast peers."""
     directors = members(groups, director_group)
-    priorities = [director_priority(hostvars, groups, host, director_group) for host in directors]
-    own_priority = director_priority(hostvars, groups, inventory_hostname, director_group)
     resolved = []
     for entry in instances or []:
         instance = vrrp_instance(entry)
+        priorities = [instance_priority(hostvars, groups, host, instance, director_group) for host in directors]
+        own_priority = instance_priority(hostvars, groups, inventory_hostname, instance, director_group)
         instance['vips'] = [str(vip) for vip in instance['vips'] or []]
         if instance['interface'] in (None, ''):
             instance['interface'] = default_interface

@@ -155,6 +155,23 @@ def test_vrrp_priority_and_state_follow_the_group_order():
     assert lb1['unicast_peers'] == [] and lb1['unicast_src_ip'] is None
 
 
+def test_active_active_each_instance_is_master_on_its_preferred_director():
+    two = [*instances(), {'name': 'VI_B', 'virtual_router_id': 52, 'vips': ['192.0.2.102'], 'preferred_director': 'lb2'}]
+    hostvars = copy.deepcopy(HOSTVARS)
+    hostvars['lb1']['lvs_director_priority'] = 245  # applies to VI_WEB only
+    by_host = {host: [(i['name'], i['priority'], i['state'])
+                      for i in resolve_vrrp_instances(two, hostvars, GROUPS, host, default_interface='eth0')]
+               for host in ('lb1', 'lb2')}
+    assert by_host == {'lb1': [('VI_WEB', 245, 'MASTER'), ('VI_B', 240, 'BACKUP')],
+                       'lb2': [('VI_WEB', 240, 'BACKUP'), ('VI_B', 250, 'MASTER')]}
+
+
+def test_preferred_director_outside_the_group():
+    assert only_error(vrrp=instances(preferred_director='rs1')) == (
+        "lvs_director_vrrp_instances[0].preferred_director: 'rs1' is not in group lvs_directors; "
+        "name one of ['lb1', 'lb2'] (instance VI_WEB)")
+
+
 def test_vrrp_explicit_priority_decides_the_master():
     hostvars = copy.deepcopy(HOSTVARS)
     hostvars['lb2']['lvs_director_priority'] = 254
@@ -773,6 +790,21 @@ def test_interfaces_are_checked_against_each_directors_facts():
     assert errors_of(hostvars=hostvars, interfaces={'lb1': 'eth1'}) == [
         "lvs_director_interface: lb1 has no interface 'eth1' (per its facts it has eth0, lo); fix the name "
         "(instance VI_WEB)"]
+
+
+def test_tracked_interfaces_must_exist_on_every_director():
+    hostvars = with_facts(lb1=facts({'eth0': [], 'uplink': []}), lb2=facts({'eth0': [], 'lo': []}))
+    assert errors_of(vrrp=instances(track_interfaces=['uplink']), hostvars=hostvars) == [
+        "lvs_director_vrrp_instances[0].track_interfaces[0]: lb2 has no interface 'uplink' (per its facts it has "
+        "eth0, lo); fix the name (instance VI_WEB)"]
+
+
+@pytest.mark.parametrize('hook', model.NOTIFY_HOOKS)
+def test_notify_hooks_need_an_absolute_path(hook):
+    assert errors_of(vrrp=instances(**{hook: '/usr/local/sbin/on-change --quiet'})) == []
+    assert only_error(vrrp=instances(**{hook: 'on-change'})) == (
+        f"lvs_director_vrrp_instances[0].{hook}: 'on-change' is not a command with an absolute path (and no "
+        f"double quote); give the script's full path, then its arguments (instance VI_WEB)")
 
 
 def test_a_director_without_facts_is_skipped_but_an_empty_interface_is_not():
