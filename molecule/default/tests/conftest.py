@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -38,9 +39,10 @@ def client(*argv: str, timeout: float = 30) -> subprocess.CompletedProcess:
 
 def http_get_vip(count: int, vip: str = VIP) -> list[str]:
     """Send `count` HTTP requests to the VIP, one connection each; return the bodies ('' on failure)."""
+    url = f"http://[{vip}]:{VIP_PORT}/" if ":" in vip else f"http://{vip}:{VIP_PORT}/"
     bodies = []
     for _request in range(count):
-        res = client("curl", "-s", "--max-time", "2", f"http://{vip}:{VIP_PORT}/", timeout=10)
+        res = client("curl", "-s", "-g", "--max-time", "2", url, timeout=10)
         bodies.append(res.stdout.strip() if res.returncode == 0 else "")
     return bodies
 
@@ -56,6 +58,17 @@ def playbook(name: str, *args: str) -> subprocess.CompletedProcess:
 def changed_count(output: str) -> int:
     """Sum of changed= over a PLAY RECAP."""
     return sum(int(line.split("changed=")[1].split()[0]) for line in output.splitlines() if "changed=" in line)
+
+
+def wait_until(condition, timeout: float, what: str, interval: float = 0.5):
+    """Poll condition() until it returns a true value, at most timeout seconds; fail naming what."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value or time.monotonic() > deadline:
+            assert value, f"not within {timeout} s: {what}"
+            return value
+        time.sleep(interval)
 
 
 def ipvs_table(name: str, **options) -> dict:

@@ -85,31 +85,3 @@ def test_a_wrong_description_changes_no_host(case):
     assert message in output, output
     assert changed_count(result.stdout) == 0, output
     assert {name: host(name).check_output(snapshot) for name in hosts_of("all")} == before
-
-
-# Every scheduler of the lab kernel (6.1 has all of keepalived's but twos, which the kernel
-# check refuses above), each on a VIP of its own, in one site.yml run. It runs last in this
-# file and leaves them configured: test_realservers and test_removal do not depend on the count.
-SCHEDULERS = ("rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq", "fo", "ovf", "mh")
-# Sequential requests from one client: these alternate between the two real servers ...
-SPREADING = {"rr", "wrr", "lc", "wlc"}
-# ... and these send one client (one destination) always to the same one.
-STICKY = {"lblc", "lblcr", "dh", "sh", "fo", "mh"}
-
-
-def test_every_scheduler_of_the_kernel_converges_and_serves(master):
-    vips = {algo: f"192.0.2.{110 + index}" for index, algo in enumerate(SCHEDULERS)}
-    cluster = {"lvs_director_vrrp_instances": [{"name": "VI_WEB", "virtual_router_id": 51,
-                                                "vips": ["192.0.2.100", *vips.values()]}],
-               "lvs_director_virtual_services": [
-                   {"name": "web", "vip": "192.0.2.100", "port": 80, "lb_algo": "rr"},
-                   *({"name": algo, "vip": vip, "port": 80, "lb_algo": algo, "health_check": {"type": "TCP_CHECK"}}
-                     for algo, vip in vips.items())]}
-    result = playbook("site.yml", "-e", json.dumps(cluster))
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
-    table = {service["address"]: service["scheduler"] for service in ipvs_table(master)["services"]}
-    assert {vip: table.get(vip) for vip in vips.values()} == {vip: algo for algo, vip in vips.items()}
-    answers = {algo: http_get_vip(4, vip) for algo, vip in vips.items()}
-    assert {algo: set(bodies) - {"rs1", "rs2"} for algo, bodies in answers.items()} == {algo: set() for algo in vips}
-    assert {algo: len(set(answers[algo])) for algo in SPREADING} == {algo: 2 for algo in SPREADING}, answers
-    assert {algo: len(set(answers[algo])) for algo in STICKY} == {algo: 1 for algo in STICKY}, answers
