@@ -56,13 +56,13 @@ def describe(daemons: list[dict]) -> str:
                    for d in daemons)
 
 
-def unit_dropin(daemons: list[dict], header: str, unit: str = 'keepalived.service') -> str:
+def unit_dropin(daemons: list[dict], header: str) -> str:
     """A systemd drop-in for the unit that starts the daemons before it at boot.
 
     The leading '-' lets the unit start when a daemon already runs (a restart).
     """
     lines = [f'# {line}'.rstrip() for line in header.splitlines()]
-    lines.append(f'# Starts the IPVS sync daemons before {unit}, at boot and on every start.')
+    lines.append('# Starts the IPVS sync daemons before the unit of this drop-in, at boot and on every start.')
     lines.append('[Service]')
     lines += ['ExecStartPre=-' + ' '.join(start_argv(daemon)) for daemon in daemons]
     return ''.join(f'{line}\n' for line in lines)
