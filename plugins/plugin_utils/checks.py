@@ -239,6 +239,11 @@ def _check_address_and_port(service, given, path, errors, about):
             errors.add(f"{path}.port", f"{port} is not a port 0-65535; fix it", about)
         elif port == 0 and service['persistence_timeout'] is None:
             errors.add(f"{path}.port", 'port 0 (all ports) needs persistence_timeout; set it or use a port', about)
+    if service['fwmark_vips'] and fwmark is None:
+        errors.add(f"{path}.fwmark_vips", 'only a fwmark service has fwmark_vips; remove it', about)
+    for number, address in enumerate(service['fwmark_vips'] or []):
+        if ip(address) is None:
+            errors.add(f"{path}.fwmark_vips[{number}]", f"{show(address)} is not an IP address; fix it", about)
     if fwmark is not None:
         _check_range(fwmark, f"{path}.fwmark", 1, UINT_MAX, errors, about)
         if 'protocol' in given:
@@ -644,10 +649,14 @@ def check_cluster(services, vrrp_instances, hostvars, groups, director_group='lv
             errors.add(f"{path}.name", f"already the name of lvs_director_virtual_services[{names[service['name']]}]; "
                                        f"give each service its own name", about)
         names.setdefault(service['name'], number)
-        vip = norm_address(service['vip'])
-        if ip(vip) is not None and vip not in context['vips']:
-            errors.add(f"{path}.vip", f"{vip} is not held by any VRRP instance, so no director would receive its "
-                                      f"traffic; add it to the vips of an lvs_director_vrrp_instances entry", about)
+        held = [('vip', service['vip'])] + [(f"fwmark_vips[{index}]", address)
+                                            for index, address in enumerate(service['fwmark_vips'] or [])]
+        for key, address in held:
+            vip = norm_address(address)
+            if ip(vip) is not None and vip not in context['vips']:
+                errors.add(f"{path}.{key}", f"{vip} is not held by any VRRP instance, so no director would receive "
+                                            f"its traffic; add it to the vips of an lvs_director_vrrp_instances "
+                                            f"entry", about)
         resolved.append((number, service))
     if not services and isinstance(services, (list, tuple, type(None))):
         errors.add('lvs_director_virtual_services', 'empty: the directors would balance nothing (a misspelt '

@@ -60,6 +60,7 @@ SERVICE_SPEC = {
     'name': _option('str'),
     'vip': _option('str'),
     'fwmark': _option('int'),
+    'fwmark_vips': _option('list', [], elements='str'),
     'port': _option('int'),
     'protocol': _option('str', 'TCP', choices=['TCP', 'UDP', 'SCTP']),
     'lb_algo': _option('str', 'wlc', choices=list(SCHEDULERS)),

@@ -401,6 +401,18 @@ def test_vip_and_fwmark_both_set():
     assert 'lvs_director_virtual_services[0]: set exactly one of vip and fwmark (service web)' in errors
 
 
+def test_fwmark_vips_must_be_addresses_held_by_an_instance_of_a_fwmark_service():
+    mark = {'name': 'mark', 'fwmark': 1, 'health_check': {'connect_port': 80}}
+    assert errors_of(services(dict(mark, fwmark_vips=['192.0.2.101']))) == []
+    assert errors_of(services(dict(mark, fwmark_vips=['192.0.2.199', 'web']))) == [
+        "lvs_director_virtual_services[1].fwmark_vips[1]: 'web' is not an IP address; fix it (service mark)",
+        "lvs_director_virtual_services[1].fwmark_vips[0]: 192.0.2.199 is not held by any VRRP instance, so no "
+        "director would receive its traffic; add it to the vips of an lvs_director_vrrp_instances entry "
+        "(service mark)"]
+    assert only_error(services(fwmark_vips=['192.0.2.101'])) == (
+        'lvs_director_virtual_services[0].fwmark_vips: only a fwmark service has fwmark_vips; remove it (service web)')
+
+
 def test_neither_vip_nor_fwmark():
     assert 'lvs_director_virtual_services[0]: set exactly one of vip and fwmark (service web)' in errors_of(
         [{'name': 'web', 'port': 80}])
