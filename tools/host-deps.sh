@@ -8,10 +8,11 @@ set -euo pipefail
 # lab/lvslab: user-mode-linux mmdebstrap e2fsprogs ethtool iproute2 openssh-client
 # netcat-openbsd python3 systemd (systemctl --root); curl: the demo's and the
 # tests' traffic; keepalived, ipvsadm, systemd-analyze: the render tier;
-# rsync, git: the sanity tier's copy of the tree.
+# rsync, git: the sanity tier's copy of the tree; nftables: the default
+# scenario drops multicast VRRP on the lab bridge to prove unicast VRRP.
 packages=(
   curl e2fsprogs ethtool git iproute2 ipvsadm keepalived mmdebstrap
-  netcat-openbsd openssh-client python3 rsync systemd user-mode-linux
+  netcat-openbsd nftables openssh-client python3 rsync systemd user-mode-linux
 )
 
 case "${1-}" in

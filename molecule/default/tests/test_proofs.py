@@ -1,10 +1,11 @@
 """Features proven with traffic on the lab kernels, all converged by one site.yml run.
 
 Every scheduler of the kernel, an IPv6 VIP served by the same dual-stack real servers,
-HTTP_GET with a status code, MISC_CHECK, a sorry server, a UDP service, active-active
-directors with preempt_delay, and a tracked interface with a notify hook. The module
-fixture adds them to the example cluster; they stay configured for the files after this
-one (test_realservers, test_removal), which do not depend on how many services there are.
+every health checker, a sorry server, UDP and TUN services, unicast VRRP while the lab
+drops VRRP multicast, active-active directors with preempt_delay, and a tracked interface
+with a notify hook. The module fixture adds them to the example cluster; they stay
+configured for the files after this one (test_realservers, test_removal), which do not
+depend on how many services there are.
 """
 import json
 import time
@@ -23,9 +24,10 @@ SPREADING = {"rr", "wrr", "lc", "wlc"}
 STICKY = {"lblc", "lblcr", "dh", "sh", "fo", "mh"}
 
 VIP6 = "2001:db8::100"
-HTTP_GET_VIP, MISC_VIP, SORRY_VIP = "192.0.2.130", "192.0.2.131", "192.0.2.132"
-# The lab server (molecule/resources/prepare.yml) answers UDP on this VIP and port.
-UDP_VIP, UDP_PORT = "192.0.2.133", 9053
+HTTP_GET_VIP, MISC_VIP, SORRY_VIP, UDP_VIP, SSL_VIP, TUN_VIP = (f"192.0.2.{n}" for n in range(130, 136))
+# The lab server (molecule/resources/files/lab-serve.py) answers UDP and DNS on this port.
+UDP_PORT = 9053
+FWMARK = 1
 RIP = {"rs1": "192.0.2.21", "rs2": "192.0.2.22"}
 # The page the checkers ask for: a real server passes them while it has the file.
 READY = "/srv/lab-web/ready"
@@ -42,14 +44,20 @@ def misc_check(name):
 UPLINK = "labup0"
 NOTIFY_LOG = "/var/tmp/lab-notify.log"
 NOTIFY_HOOK = "/usr/local/sbin/lab-notify"
+NFT_TABLE = "lab_no_vrrp_multicast"
+NO_VRRP_MULTICAST = (
+    ("add", "table", "bridge", NFT_TABLE),
+    ("add", "chain", "bridge", NFT_TABLE, "forward", "{ type filter hook forward priority 0; }"),
+    ("add", "rule", "bridge", NFT_TABLE, "forward", "ip", "daddr", "224.0.0.18", "counter", "drop"),
+)
 # Active-active: VI_WEB is MASTER on dir1 (the group order), VI_WEB6 on dir2.
 PREEMPT_DELAY = 8
 
 CLUSTER = {
     "lvs_director_vrrp_instances": [
         {"name": "VI_WEB", "virtual_router_id": 51,
-         "vips": [VIP, *SCHEDULER_VIPS.values(), HTTP_GET_VIP, MISC_VIP, SORRY_VIP, UDP_VIP],
-         "track_interfaces": [UPLINK], "notify": NOTIFY_HOOK},
+         "vips": [VIP, *SCHEDULER_VIPS.values(), HTTP_GET_VIP, MISC_VIP, SORRY_VIP, UDP_VIP, SSL_VIP, TUN_VIP],
+         "track_interfaces": [UPLINK], "notify": NOTIFY_HOOK, "unicast": True},
         {"name": "VI_WEB6", "virtual_router_id": 52, "vips": [VIP6], "preferred_director": "dir2",
          "preempt_delay": PREEMPT_DELAY}],
     "lvs_director_virtual_services": [
@@ -63,6 +71,13 @@ CLUSTER = {
         {"name": "sorry", "vip": SORRY_VIP, "port": 80, "real_servers": ["rs1"], "health_check": HTTP_GET,
          "sorry_server": {"address": RIP["rs2"]}},
         {"name": "udp", "vip": UDP_VIP, "port": UDP_PORT, "protocol": "UDP", "lb_algo": "rr",
+         "health_check": {"type": "DNS_CHECK"}},
+        {"name": "ssl", "vip": SSL_VIP, "port": 443, "lb_algo": "rr",
+         "health_check": dict(HTTP_GET, type="SSL_GET")},
+        # TUN: the real servers hold the VIP on tunl0 and take the IPIP packets the director sends.
+        {"name": "tun", "vip": TUN_VIP, "port": 80, "lb_algo": "rr", "lb_kind": "TUN"},
+        # What the directors mark FWMARK (test_a_fwmark_service...) comes here, whatever its port.
+        {"name": "mark", "fwmark": FWMARK, "fwmark_vips": [SSL_VIP], "lb_algo": "rr", "persistence_timeout": 60,
          "health_check": {"type": "TCP_CHECK", "connect_port": 80}},
     ]}
 
@@ -81,7 +96,11 @@ def features(master):
             f"printf '#!/bin/sh\\necho \"$*\" >> {NOTIFY_LOG}\\n' > {NOTIFY_HOOK}; chmod 0755 {NOTIFY_HOOK}")
     result = playbook("site.yml", "-e", json.dumps(CLUSTER))
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr
-    return master
+    # From here on the lab bridge drops IPv4 VRRP multicast: VI_WEB's adverts must go by unicast.
+    for rule in NO_VRRP_MULTICAST:
+        assert client("nft", *rule).returncode == 0, rule
+    yield master
+    client("nft", "delete", "table", "bridge", NFT_TABLE)
 
 
 def servers_of(director, vip, port=80):
@@ -140,19 +159,37 @@ def test_only_the_master_answers_neighbour_solicitations_for_the_ipv6_vip(featur
         assert [neighbour.get("lladdr") for neighbour in entry] == [master_mac], entry
 
 
-def test_a_failing_http_get_or_misc_check_removes_a_real_server_and_recovery_brings_it_back(features):
-    both = sorted(RIP.values())
-    assert servers_of(features, HTTP_GET_VIP) == both and servers_of(features, MISC_VIP) == both
-    set_ready("rs2", False)  # rs2 now answers 404 for /ready: the status code and curl -f fail
+# The services whose checks read /ready: HTTP_GET and SSL_GET (status 200, else 404),
+# MISC_CHECK (curl -f) and DNS_CHECK (NOERROR, else SERVFAIL).
+CHECKED = {"HTTP_GET": (HTTP_GET_VIP, 80), "MISC_CHECK": (MISC_VIP, 80), "DNS_CHECK": (UDP_VIP, UDP_PORT),
+           "SSL_GET": (SSL_VIP, 443)}
+
+
+def checked_servers(director):
+    """{check type: real-server addresses} of the services in CHECKED, from one table read."""
+    services = {(s["address"], s["port"]): s["real_servers"] for s in ipvs_table(director)["services"]}
+    return {kind: sorted(rs["address"] for rs in services.get(key, [])) for kind, key in CHECKED.items()}
+
+
+def https_names(count, vip):
+    return [client("curl", "-sk", "--max-time", "2", f"https://{vip}/", timeout=10).stdout.strip()
+            for _request in range(count)]
+
+
+def test_every_checker_removes_a_failing_real_server_and_brings_it_back(features):
+    both, rs1_only = sorted(RIP.values()), [RIP["rs1"]]
+    assert checked_servers(features) == {kind: both for kind in CHECKED}
+    set_ready("rs2", False)
     try:
-        wait_until(lambda: servers_of(features, HTTP_GET_VIP) == [RIP["rs1"]]
-                   and servers_of(features, MISC_VIP) == [RIP["rs1"]], 20, "rs2 leaves both services")
-        assert set(http_get_vip(4, HTTP_GET_VIP) + http_get_vip(4, MISC_VIP)) == {"rs1"}
+        wait_until(lambda: checked_servers(features) == {kind: rs1_only for kind in CHECKED}, 20,
+                   "rs2 leaves every checked service")
+        answers = http_get_vip(2, HTTP_GET_VIP) + http_get_vip(2, MISC_VIP) + udp_names(2) + https_names(2, SSL_VIP)
+        assert set(answers) == {"rs1"}
     finally:
         set_ready("rs2", True)
-    wait_until(lambda: servers_of(features, HTTP_GET_VIP) == both and servers_of(features, MISC_VIP) == both,
-               20, "rs2 rejoins both services")
-    assert sorted(http_get_vip(4, HTTP_GET_VIP)) == ["rs1", "rs1", "rs2", "rs2"]
+    wait_until(lambda: checked_servers(features) == {kind: both for kind in CHECKED}, 20,
+               "rs2 rejoins every checked service")
+    assert sorted(https_names(4, SSL_VIP)) == ["rs1", "rs1", "rs2", "rs2"]
 
 
 def test_the_sorry_server_answers_while_every_real_server_is_down(features):
@@ -172,11 +209,43 @@ def test_a_udp_service_balances_datagrams(features):
     assert sorted(udp_names(4)) == ["rs1", "rs1", "rs2", "rs2"]
 
 
+def test_a_tun_service_reaches_the_real_servers_through_ipip(features):
+    for name in RIP:
+        tunl0 = json.loads(host(name).check_output("ip -j -4 address show dev tunl0"))
+        assert [a["local"] for link in tunl0 for a in link["addr_info"]] == [TUN_VIP], name
+    assert {rs["forward"] for rs in next(s for s in ipvs_table(features)["services"]
+                                         if s["address"] == TUN_VIP)["real_servers"]} == {"tunnel"}
+    assert sorted(http_get_vip(4, TUN_VIP)) == ["rs1", "rs1", "rs2", "rs2"]
+
+
 def holders(vip):
     """The directors that have vip on an interface."""
     return [name for name in hosts_of("lvs_directors")
             if any(a.get("local") == vip for link in json.loads(host(name).check_output("ip -j address show"))
                    for a in link.get("addr_info", []))]
+
+
+def dropped_multicast():
+    """Packets the lab bridge's rule has dropped."""
+    ruleset = json.loads(client("nft", "-j", "list", "table", "bridge", NFT_TABLE).stdout)["nftables"]
+    return sum(expr["counter"]["packets"] for item in ruleset if "rule" in item
+               for expr in item["rule"]["expr"] if "counter" in expr)
+
+
+def test_unicast_vrrp_keeps_one_master_while_the_lab_drops_vrrp_multicast(features):
+    """The drop is real and the directors peer by unicast. The failovers of VI_WEB below run
+    with multicast dropped: a director that sent multicast adverts would never hear the other
+    and both would hold the VIP."""
+    device = json.loads(host("dir1").check_output("ip -j address show to 192.0.2.11"))[0]["ifname"]
+    before = dropped_multicast()
+    host("dir1").run(f"ping -b -c 2 -i 0.2 -W 1 -I {device} 224.0.0.18")
+    assert dropped_multicast() >= before + 2, "the bridge must drop multicast to 224.0.0.18"
+    for name, peer in (("dir1", "192.0.2.12"), ("dir2", "192.0.2.11")):
+        conf = host(name).check_output("cat /etc/keepalived/keepalived.conf")
+        assert "unicast_peer {" in conf and peer in conf
+    for _sample in range(3):
+        assert holders(VIP) == ["dir1"]
+        time.sleep(1)
 
 
 def test_active_active_one_director_holds_both_alone_and_the_other_waits_its_preempt_delay(features):
@@ -213,3 +282,22 @@ def test_a_tracked_interface_going_down_gives_the_vip_away_and_runs_the_notify_h
     wait_until(lambda: holders(VIP) == ["dir1"], 15, f"dir1 takes {VIP} back")
     wait_until(lambda: "INSTANCE VI_WEB MASTER" in dir1.check_output(f"cat {NOTIFY_LOG}"), 10,
                "the notify hook logs MASTER")
+
+
+def test_a_fwmark_service_takes_every_port_its_marking_rule_marks_with_persistence(features):
+    """The marking rule of docs/operations.md (tc flavour) on both directors: every TCP packet
+    to SSL_VIP gets mark 1, so ports 80 and 443 reach the fwmark service, and its persistence
+    keeps one client on one real server across both ports."""
+    rules = {name: (json.loads(host(name).check_output("ip -j address show to " + address))[0]["ifname"])
+             for name, address in (("dir1", "192.0.2.11"), ("dir2", "192.0.2.12"))}
+    try:
+        for name, device in rules.items():
+            host(name).check_output(f"tc qdisc add dev {device} clsact && tc filter add dev {device} ingress "
+                                    f"protocol ip flower dst_ip {SSL_VIP} ip_proto tcp action skbedit mark {FWMARK}")
+        answers = [get for _pair in range(3) for get in (http_get_vip(1, SSL_VIP)[0], https_names(1, SSL_VIP)[0])]
+        assert len(set(answers)) == 1 and answers[0] in RIP, answers
+        mark = next(s for s in ipvs_table(features, stats=True)["services"] if s.get("fwmark") == FWMARK)
+        assert mark["stats"]["connections"] >= 6
+    finally:
+        for name, device in rules.items():
+            host(name).run(f"tc qdisc del dev {device} clsact")
