@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping
 
 from ansible_collections.lvs.cluster.plugins.plugin_utils.model import (
-    DEFAULT_INTERFACE_FALLBACK, NOTIFY_HOOKS, SPEC, ip, is_int, is_number, norm_address)
+    DEFAULT_INTERFACE_FALLBACK, NOTIFY_HOOKS, REAL_SERVER_HOOKS, SPEC, ip, is_int, is_number, norm_address)
 from ansible_collections.lvs.cluster.plugins.plugin_utils.resolve import (
     director_priority, host_address, hostvar, members, resolve_service, vrrp_instance)
 
@@ -298,6 +298,13 @@ def _check_sorry_server(service, path, vips, errors, about):
                                                 f"must use the service port {service['port']}; remove port", about)
 
 
+def _check_command(command, path, errors, about):
+    """A hook keepalived runs: an absolute path, then arguments, inside the double quotes it is rendered in."""
+    if command is not None and (not str(command).startswith('/') or '"' in str(command)):
+        errors.add(path, f"{show(command)} is not a command with an absolute path (and no double quote); give the "
+                         f"script's full path, then its arguments", about)
+
+
 def _check_real_servers(service, given, path, context, errors, about):
     hostvars, vips = context['hostvars'], context['vips']
     family = _family(service)
@@ -340,6 +347,9 @@ def _check_real_servers(service, given, path, context, errors, about):
         _check_layer(entry.get('health_check') if isinstance(entry, Mapping) else None, f"{where}.health_check",
                      errors, about)
         _check_complete(real_server['health_check'], real_server['port'], f"{where}.health_check", errors, about)
+        for hook in REAL_SERVER_HOOKS:
+            if isinstance(entry, Mapping) and entry.get(hook) is not None:
+                _check_command(entry[hook], f"{where}.{hook}", errors, about)
     if not service['real_servers'] and service['sorry_server'] is None:
         errors.add(f"{path}.real_servers", f"the service has no real servers (none listed and group "
                                            f"{context['realserver_group']} is empty); list real_servers or fill "
@@ -363,6 +373,8 @@ def _check_service(number, given, context, errors):
                                          f"({service['quorum']}), or keepalived resets it; fix it", about)
     _check_sorry_server(service, path, context['vips'], errors, about)
     _check_layer(given.get('health_check'), f"{path}.health_check", errors, about)
+    for hook in REAL_SERVER_HOOKS:
+        _check_command(service[hook], f"{path}.{hook}", errors, about)
     listed = given.get('real_servers')
     _check_real_servers(service, given, path,
                         dict(context, listed=listed if listed is not None else context['default_members']),
@@ -428,10 +440,7 @@ def _check_instance(number, instance, seen, errors):
             errors.add(f"{path}.auth_pass", 'VRRPv3 has no authentication; remove auth_pass or use version 2', about)
     _check_range(instance['preempt_delay'], f"{path}.preempt_delay", 0, 1000, errors, about, ' seconds')
     for hook in NOTIFY_HOOKS:
-        script = instance[hook]
-        if script is not None and (not str(script).startswith('/') or '"' in str(script)):
-            errors.add(f"{path}.{hook}", f"{show(script)} is not a command with an absolute path (and no double "
-                                         f"quote); give the script's full path, then its arguments", about)
+        _check_command(instance[hook], f"{path}.{hook}", errors, about)
     if instance['state'] == 'MASTER' and (not instance['preempt'] or instance['preempt_delay']):
         errors.add(f"{path}.state", 'nopreempt/preempt_delay need every director in state BACKUP; remove state '
                                     'or set preempt: true and preempt_delay: 0', about)

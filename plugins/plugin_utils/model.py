@@ -54,6 +54,8 @@ REAL_SERVER_SPEC = {
     'port': _option('int'),
     'weight': _option('int', 1),
     'health_check': _option('dict', {}, options=HEALTH_CHECK_SPEC),
+    'notify_up': _option('str'),
+    'notify_down': _option('str'),
 }
 
 SERVICE_SPEC = {
@@ -77,6 +79,8 @@ SERVICE_SPEC = {
     'inhibit_on_failure': _option('bool', False),
     'alpha': _option('bool', False),
     'health_check': _option('dict', {}, options=HEALTH_CHECK_SPEC),
+    'notify_up': _option('str'),
+    'notify_down': _option('str'),
     'real_servers': _option('list', elements='raw', options=REAL_SERVER_SPEC),
 }
 
@@ -101,6 +105,8 @@ VRRP_INSTANCE_SPEC = {
 }
 # The instance's notify hooks, as keepalived names them.
 NOTIFY_HOOKS = ('notify', 'notify_master', 'notify_backup', 'notify_fault')
+# A real server's hooks (a service's apply to each of its real servers).
+REAL_SERVER_HOOKS = ('notify_up', 'notify_down')
 
 SYNC_DAEMON_SPEC = {
     'enabled': _option('bool', False),

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ansible_collections.lvs.cluster.plugins.plugin_utils.model import (
-    HEALTH_CHECK_DEFAULTS, REAL_SERVER_DEFAULTS, SERVICE_DEFAULTS, URL_DEFAULTS, VRRP_INSTANCE_DEFAULTS, ip)
+    HEALTH_CHECK_DEFAULTS, REAL_SERVER_DEFAULTS, REAL_SERVER_HOOKS, SERVICE_DEFAULTS, URL_DEFAULTS,
+    VRRP_INSTANCE_DEFAULTS, ip)
 
 # High priorities keep the BACKUP's skew time, (256 - priority) / 256 of an
 # advert interval, small; the step still orders the BACKUPs (docs/tuning.md).
@@ -111,6 +112,9 @@ def _resolve_real_server(entry, service, hostvars):
     if real_server['port'] is None:
         real_server['port'] = service['port'] if service['port'] is not None else 0
     real_server['health_check'] = resolve_health_check(service['health_check'], entry.get('health_check'))
+    for hook in REAL_SERVER_HOOKS:
+        if real_server[hook] is None:
+            real_server[hook] = service[hook]
     return real_server
 
 

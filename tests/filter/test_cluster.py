@@ -819,6 +819,23 @@ def test_notify_hooks_need_an_absolute_path(hook):
         f"double quote); give the script's full path, then its arguments (instance VI_WEB)")
 
 
+def test_real_servers_take_the_services_notify_hooks_unless_they_have_their_own():
+    svc = services(notify_down='/usr/local/sbin/rs-hook down',
+                   real_servers=['rs1', {'host': 'rs2', 'notify_down': '/usr/local/sbin/other', 'notify_up': '/bin/up'}])
+    resolved = resolve_services(svc, HOSTVARS, GROUPS)[0]['real_servers']
+    assert [(rs['notify_up'], rs['notify_down']) for rs in resolved] == [
+        (None, '/usr/local/sbin/rs-hook down'), ('/bin/up', '/usr/local/sbin/other')]
+    assert errors_of(svc) == []
+
+
+def test_real_server_notify_hooks_need_an_absolute_path():
+    assert errors_of(services(notify_up='rs-hook', real_servers=[{'host': 'rs1', 'notify_down': '/x "y"'}])) == [
+        "lvs_director_virtual_services[0].notify_up: 'rs-hook' is not a command with an absolute path (and no "
+        "double quote); give the script's full path, then its arguments (service web)",
+        "lvs_director_virtual_services[0].real_servers[0].notify_down: '/x \"y\"' is not a command with an "
+        "absolute path (and no double quote); give the script's full path, then its arguments (service web)"]
+
+
 def test_a_director_without_facts_is_skipped_but_an_empty_interface_is_not():
     hostvars = copy.deepcopy(HOSTVARS)
     hostvars['lb2']['lvs_director_interface'] = ''
