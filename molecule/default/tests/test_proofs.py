@@ -1,11 +1,11 @@
 """Features proven with traffic on the lab kernels, all converged by one site.yml run.
 
 Every scheduler of the kernel, an IPv6 VIP served by the same dual-stack real servers,
-every health checker, a sorry server, UDP and TUN services, unicast VRRP while the lab
-drops VRRP multicast, active-active directors with preempt_delay, and a tracked interface
-with a notify hook. The module fixture adds them to the example cluster; they stay
-configured for the files after this one (test_realservers, test_removal), which do not
-depend on how many services there are.
+every health checker with notify hooks, a sorry server, UDP, SCTP, TUN and fwmark
+services, unicast VRRP while the lab drops VRRP multicast, active-active directors with
+preempt_delay, and a tracked interface with a notify hook. The module fixture adds them
+to the example cluster; they stay configured for the files after this one
+(test_realservers, test_removal), which do not depend on how many services there are.
 """
 import json
 import time
@@ -24,9 +24,10 @@ SPREADING = {"rr", "wrr", "lc", "wlc"}
 STICKY = {"lblc", "lblcr", "dh", "sh", "fo", "mh"}
 
 VIP6 = "2001:db8::100"
-HTTP_GET_VIP, MISC_VIP, SORRY_VIP, UDP_VIP, SSL_VIP, TUN_VIP = (f"192.0.2.{n}" for n in range(130, 136))
-# The lab server (molecule/resources/files/lab-serve.py) answers UDP and DNS on this port.
-UDP_PORT = 9053
+HTTP_GET_VIP, MISC_VIP, SORRY_VIP, UDP_VIP, SSL_VIP, TUN_VIP, SCTP_VIP = (f"192.0.2.{n}" for n in range(130, 137))
+# The lab server (molecule/resources/files/lab-serve.py) answers UDP and DNS on this port,
+# and SCTP on SCTP_VIP:SCTP_PORT.
+UDP_PORT, SCTP_PORT = 9053, 9000
 FWMARK = 1
 RIP = {"rs1": "192.0.2.21", "rs2": "192.0.2.22"}
 # The page the checkers ask for: a real server passes them while it has the file.
@@ -56,7 +57,8 @@ PREEMPT_DELAY = 8
 CLUSTER = {
     "lvs_director_vrrp_instances": [
         {"name": "VI_WEB", "virtual_router_id": 51,
-         "vips": [VIP, *SCHEDULER_VIPS.values(), HTTP_GET_VIP, MISC_VIP, SORRY_VIP, UDP_VIP, SSL_VIP, TUN_VIP],
+         "vips": [VIP, *SCHEDULER_VIPS.values(), HTTP_GET_VIP, MISC_VIP, SORRY_VIP, UDP_VIP, SSL_VIP, TUN_VIP,
+                  SCTP_VIP],
          "track_interfaces": [UPLINK], "notify": NOTIFY_HOOK, "unicast": True},
         {"name": "VI_WEB6", "virtual_router_id": 52, "vips": [VIP6], "preferred_director": "dir2",
          "preempt_delay": PREEMPT_DELAY}],
@@ -65,7 +67,8 @@ CLUSTER = {
         *({"name": algo, "vip": vip, "port": 80, "lb_algo": algo} for algo, vip in SCHEDULER_VIPS.items()),
         # rs1 and rs2 from the group, by the same names: their IPv6 addresses (lvs_realserver_address6).
         {"name": "web6", "vip": VIP6, "port": 80, "lb_algo": "rr"},
-        {"name": "http-get", "vip": HTTP_GET_VIP, "port": 80, "lb_algo": "rr", "health_check": HTTP_GET},
+        {"name": "http-get", "vip": HTTP_GET_VIP, "port": 80, "lb_algo": "rr", "health_check": HTTP_GET,
+         "notify_up": f"{NOTIFY_HOOK} http-get up", "notify_down": f"{NOTIFY_HOOK} http-get down"},
         {"name": "misc", "vip": MISC_VIP, "port": 80, "lb_algo": "rr",
          "real_servers": [{"host": name, "health_check": misc_check(name)} for name in RIP]},
         {"name": "sorry", "vip": SORRY_VIP, "port": 80, "real_servers": ["rs1"], "health_check": HTTP_GET,
@@ -76,6 +79,9 @@ CLUSTER = {
          "health_check": dict(HTTP_GET, type="SSL_GET")},
         # TUN: the real servers hold the VIP on tunl0 and take the IPIP packets the director sends.
         {"name": "tun", "vip": TUN_VIP, "port": 80, "lb_algo": "rr", "lb_kind": "TUN"},
+        # rs1 is the client of this one (test_an_sctp_service...), so rs2 is its only real server.
+        {"name": "sctp", "vip": SCTP_VIP, "port": SCTP_PORT, "protocol": "SCTP", "real_servers": ["rs2"],
+         "health_check": {"type": "TCP_CHECK", "connect_port": 80}},
         # What the directors mark FWMARK (test_a_fwmark_service...) comes here, whatever its port.
         {"name": "mark", "fwmark": FWMARK, "fwmark_vips": [SSL_VIP], "lb_algo": "rr", "persistence_timeout": 60,
          "health_check": {"type": "TCP_CHECK", "connect_port": 80}},
@@ -183,12 +189,16 @@ def test_every_checker_removes_a_failing_real_server_and_brings_it_back(features
     try:
         wait_until(lambda: checked_servers(features) == {kind: rs1_only for kind in CHECKED}, 20,
                    "rs2 leaves every checked service")
+        wait_until(lambda: f"http-get down {RIP['rs2']}:80" in host(features).check_output(f"cat {NOTIFY_LOG}"), 10,
+                   "the service's notify_down hook names rs2")
         answers = http_get_vip(2, HTTP_GET_VIP) + http_get_vip(2, MISC_VIP) + udp_names(2) + https_names(2, SSL_VIP)
         assert set(answers) == {"rs1"}
     finally:
         set_ready("rs2", True)
     wait_until(lambda: checked_servers(features) == {kind: both for kind in CHECKED}, 20,
                "rs2 rejoins every checked service")
+    wait_until(lambda: f"http-get up {RIP['rs2']}:80" in host(features).check_output(f"cat {NOTIFY_LOG}"), 10,
+               "the service's notify_up hook names rs2")
     assert sorted(https_names(4, SSL_VIP)) == ["rs1", "rs1", "rs2", "rs2"]
 
 
@@ -207,6 +217,18 @@ def test_the_sorry_server_answers_while_every_real_server_is_down(features):
 def test_a_udp_service_balances_datagrams(features):
     assert servers_of(features, UDP_VIP, UDP_PORT) == sorted(RIP.values())
     assert sorted(udp_names(4)) == ["rs1", "rs1", "rs2", "rs2"]
+
+
+def test_an_sctp_service_forwards_associations(features):
+    """The build host's kernel cannot open SCTP sockets, so the client is rs1, a lab guest that
+    is not a real server of this service (it does not hold SCTP_VIP)."""
+    assert servers_of(features, SCTP_VIP, SCTP_PORT) == [RIP["rs2"]]
+    connect = (f"import socket; s = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_SCTP); "
+               f"s.settimeout(5); s.bind(('{RIP['rs1']}', 0)); s.connect(('{SCTP_VIP}', {SCTP_PORT})); "
+               f"print(s.recv(64).decode().strip())")
+    assert [host("rs1").check_output(f'python3 -c "{connect}"') for _association in range(2)] == ["rs2", "rs2"]
+    sctp = next(s for s in ipvs_table(features, stats=True)["services"] if s["address"] == SCTP_VIP)
+    assert sctp["protocol"] == "sctp" and sctp["stats"]["connections"] >= 2
 
 
 def test_a_tun_service_reaches_the_real_servers_through_ipip(features):

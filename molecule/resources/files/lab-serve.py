@@ -6,6 +6,8 @@
 - UDP on port 9053: a DNS query gets an empty answer, NOERROR while /ready exists and
   SERVFAIL otherwise (for keepalived's DNS_CHECK); any other datagram gets the name.
   The reply leaves from the address the datagram came to (a VIP on lo), as DR needs.
+- SCTP on the default scenario's SCTP VIP, port 9000: the name, to every association.
+  Bound to that one address, so the association has no other path to try.
 """
 import functools
 import http.server
@@ -19,7 +21,9 @@ import threading
 ROOT = "/srv/lab-web"
 TLS = "/var/lib/lab-serve"
 UDP_PORT = 9053
+SCTP_VIP, SCTP_PORT = "192.0.2.136", 9000
 IP_PKTINFO = getattr(socket, "IP_PKTINFO", 8)
+IP_FREEBIND = 15  # bind before the role puts the VIP on lo
 NOERROR, SERVFAIL = 0, 2
 
 
@@ -62,7 +66,19 @@ def serve_udp():
         udp.sendmsg([answer(datagram)], [(socket.SOL_IP, IP_PKTINFO, struct.pack("I4s4s", 0, to, bytes(4)))], 0, client)
 
 
+def serve_sctp():
+    sctp = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_SCTP)
+    sctp.setsockopt(socket.SOL_IP, IP_FREEBIND, 1)
+    sctp.bind((SCTP_VIP, SCTP_PORT))
+    sctp.listen()
+    while True:
+        association, _client = sctp.accept()
+        with association, open(f"{ROOT}/index.html", "rb") as page:
+            association.sendall(page.read())
+
+
 handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=ROOT)
 threading.Thread(target=serve_udp, daemon=True).start()
+threading.Thread(target=serve_sctp, daemon=True).start()
 threading.Thread(target=https_server(handler).serve_forever, daemon=True).start()
 Web(("::", 80), handler).serve_forever()
