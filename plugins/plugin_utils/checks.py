@@ -529,9 +529,15 @@ def _check_interfaces(instances, sync_daemon, context, errors):
                f"instance {instance['name']}") for number, instance in instances]
     if sync_daemon and sync_daemon.get('enabled') and sync_daemon.get('interface'):
         wanted.append(('lvs_director_sync_daemon.interface', sync_daemon['interface'], None))
-    tracked = [(f"lvs_director_vrrp_instances[{number}].track_interfaces[{index}]", interface,
-                f"instance {instance['name']}")
-               for number, instance in instances for index, interface in enumerate(instance.get('track_interfaces') or [])]
+    tracked = []
+    for number, instance in instances:
+        for index, interface in enumerate(instance.get('track_interfaces') or []):
+            path = f"lvs_director_vrrp_instances[{number}].track_interfaces[{index}]"
+            about = f"instance {instance['name']}"
+            if interface in (None, ''):
+                errors.add(path, 'empty; name the interface', about)
+            else:
+                tracked.append((path, interface, about))
     for host in context['directors']:
         facts = _facts(context['hostvars'], host)
         default, source = _default_interface(context, host, facts)
@@ -539,8 +545,7 @@ def _check_interfaces(instances, sync_daemon, context, errors):
                    for path, interface, about in wanted] + tracked
         for path, interface, about in checked:
             if interface in (None, ''):
-                errors.add(path, f"empty, so {host} has no interface for the VRRP adverts and VIPs; set it"
-                                 if '.track_interfaces[' not in path else 'empty; name the interface', about)
+                errors.add(path, f"empty, so {host} has no interface for the VRRP adverts and VIPs; set it", about)
             elif facts is not None and interface not in facts['interfaces'] and (host, interface) not in reported:
                 reported.add((host, interface))
                 errors.add(path, f"{host} has no interface {show(interface)} (per its facts it has "

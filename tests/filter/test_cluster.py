@@ -811,6 +811,11 @@ def test_tracked_interfaces_must_exist_on_every_director():
         "eth0, lo); fix the name (instance VI_WEB)"]
 
 
+def test_an_empty_tracked_interface_is_reported_once():
+    assert errors_of(vrrp=instances(track_interfaces=[''])) == [
+        'lvs_director_vrrp_instances[0].track_interfaces[0]: empty; name the interface (instance VI_WEB)']
+
+
 @pytest.mark.parametrize('hook', model.NOTIFY_HOOKS)
 def test_notify_hooks_need_an_absolute_path(hook):
     assert errors_of(vrrp=instances(**{hook: '/usr/local/sbin/on-change --quiet'})) == []
