@@ -79,14 +79,21 @@ def ipvs_table(name: str, **options) -> dict:
     return result["ipvs"]
 
 
-def vip_holders() -> list[str]:
-    """Directors that currently have the VIP on an interface."""
-    holders = []
-    for name in hosts_of("lvs_directors"):
-        addrs = json.loads(host(name).check_output("ip -j -4 addr show"))
-        if any(a.get("local") == VIP for link in addrs for a in link.get("addr_info", [])):
-            holders.append(name)
-    return holders
+def vip_holders(vip: str = VIP) -> list[str]:
+    """Directors that currently have vip (IPv4 or IPv6) on an interface."""
+    return [name for name in hosts_of("lvs_directors")
+            if any(a.get("local") == vip for link in json.loads(host(name).check_output("ip -j address show"))
+                   for a in link.get("addr_info", []))]
+
+
+def device_of(name: str, address: str) -> str:
+    """The interface of host `name` that has `address`."""
+    return json.loads(host(name).check_output(f"ip -j address show to {address}"))[0]["ifname"]
+
+
+def mac_of(name: str, address: str) -> str:
+    """The MAC address of the interface of host `name` that has `address`."""
+    return json.loads(host(name).check_output(f"ip -j link show dev {device_of(name, address)}"))[0]["address"]
 
 
 @pytest.fixture(scope="session")

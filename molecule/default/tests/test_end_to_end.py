@@ -2,7 +2,7 @@
 import collections
 import json
 
-from conftest import VIP, VIP_PORT, client, host, http_get_vip, ipvs_table
+from conftest import VIP, VIP_PORT, client, http_get_vip, ipvs_table, mac_of
 
 REQUESTS = 20
 
@@ -29,6 +29,4 @@ def test_client_resolves_the_vip_to_the_master_director(master):
     neigh = client("ip", "-j", "neigh", "show", VIP)
     entries = json.loads(neigh.stdout)
     assert len(entries) == 1, neigh.stdout
-    vip_link = json.loads(host(master).check_output(f"ip -j -4 addr show to {VIP}/32"))[0]["ifname"]
-    master_mac = json.loads(host(master).check_output(f"ip -j link show dev {vip_link}"))[0]["address"]
-    assert entries[0]["lladdr"] == master_mac
+    assert entries[0]["lladdr"] == mac_of(master, VIP)

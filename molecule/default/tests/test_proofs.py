@@ -12,7 +12,8 @@ import time
 
 import pytest
 
-from conftest import VIP, client, host, hosts_of, http_get_vip, ipvs_table, playbook, wait_until
+from conftest import (VIP, client, device_of, host, hosts_of, http_get_vip, ipvs_table, mac_of, playbook, vip_holders,
+                      wait_until)
 
 # 6.1 has all of keepalived's schedulers but twos, which the kernel check refuses
 # (test_operations.py), each on a VIP of its own.
@@ -109,12 +110,15 @@ def features(master):
     client("nft", "delete", "table", "bridge", NFT_TABLE)
 
 
+def table_servers(director):
+    """{(address, port): sorted real-server addresses} of every service in a director's live table."""
+    return {(service["address"], service["port"]): sorted(rs["address"] for rs in service["real_servers"])
+            for service in ipvs_table(director)["services"]}
+
+
 def servers_of(director, vip, port=80):
     """The real-server addresses of one service in a director's live table."""
-    for service in ipvs_table(director)["services"]:
-        if service["address"] == vip and service["port"] == port:
-            return sorted(rs["address"] for rs in service["real_servers"])
-    return None
+    return table_servers(director).get((vip, port))
 
 
 def udp_names(count):
@@ -146,15 +150,8 @@ def test_ipv6_vip_is_served_by_the_dual_stack_real_servers_named_once(features):
     assert sorted(http_get_vip(4, VIP6)) == ["rs1", "rs1", "rs2", "rs2"]
 
 
-def mac_of(name, address):
-    """The MAC address of the interface of host `name` that has `address`."""
-    device = json.loads(host(name).check_output(f"ip -j address show to {address}"))[0]["ifname"]
-    return json.loads(host(name).check_output(f"ip -j link show dev {device}"))[0]["address"]
-
-
 def test_only_the_master_answers_neighbour_solicitations_for_the_ipv6_vip(features):
-    holders = [name for name in hosts_of("lvs_directors")
-               if VIP6 in host(name).check_output("ip -6 -br address show")]
+    holders = vip_holders(VIP6)
     assert len(holders) == 1, holders
     master_mac = mac_of(holders[0], VIP6)
     assert master_mac not in {mac_of(name, rip) for name, rip in RIP.items()}
@@ -173,8 +170,8 @@ CHECKED = {"HTTP_GET": (HTTP_GET_VIP, 80), "MISC_CHECK": (MISC_VIP, 80), "DNS_CH
 
 def checked_servers(director):
     """{check type: real-server addresses} of the services in CHECKED, from one table read."""
-    services = {(s["address"], s["port"]): s["real_servers"] for s in ipvs_table(director)["services"]}
-    return {kind: sorted(rs["address"] for rs in services.get(key, [])) for kind, key in CHECKED.items()}
+    servers = table_servers(director)
+    return {kind: servers.get(key, []) for kind, key in CHECKED.items()}
 
 
 def https_names(count, vip):
@@ -240,13 +237,6 @@ def test_a_tun_service_reaches_the_real_servers_through_ipip(features):
     assert sorted(http_get_vip(4, TUN_VIP)) == ["rs1", "rs1", "rs2", "rs2"]
 
 
-def holders(vip):
-    """The directors that have vip on an interface."""
-    return [name for name in hosts_of("lvs_directors")
-            if any(a.get("local") == vip for link in json.loads(host(name).check_output("ip -j address show"))
-                   for a in link.get("addr_info", []))]
-
-
 def dropped_multicast():
     """Packets the lab bridge's rule has dropped."""
     ruleset = json.loads(client("nft", "-j", "list", "table", "bridge", NFT_TABLE).stdout)["nftables"]
@@ -258,7 +248,7 @@ def test_unicast_vrrp_keeps_one_master_while_the_lab_drops_vrrp_multicast(featur
     """The drop is real and the directors peer by unicast. The failovers of VI_WEB below run
     with multicast dropped: a director that sent multicast adverts would never hear the other
     and both would hold the VIP."""
-    device = json.loads(host("dir1").check_output("ip -j address show to 192.0.2.11"))[0]["ifname"]
+    device = device_of("dir1", "192.0.2.11")
     before = dropped_multicast()
     host("dir1").run(f"ping -b -c 2 -i 0.2 -W 1 -I {device} 224.0.0.18")
     assert dropped_multicast() >= before + 2, "the bridge must drop multicast to 224.0.0.18"
@@ -266,42 +256,42 @@ def test_unicast_vrrp_keeps_one_master_while_the_lab_drops_vrrp_multicast(featur
         conf = host(name).check_output("cat /etc/keepalived/keepalived.conf")
         assert "unicast_peer {" in conf and peer in conf
     for _sample in range(3):
-        assert holders(VIP) == ["dir1"]
+        assert vip_holders(VIP) == ["dir1"]
         time.sleep(1)
 
 
 def test_active_active_one_director_holds_both_alone_and_the_other_waits_its_preempt_delay(features):
-    assert (holders(VIP), holders(VIP6)) == (["dir1"], ["dir2"])
+    assert (vip_holders(VIP), vip_holders(VIP6)) == (["dir1"], ["dir2"])
     dir2 = host("dir2")
     dir2.check_output("systemctl stop keepalived")
     try:
-        wait_until(lambda: holders(VIP6) == ["dir1"], 15, f"dir1 takes {VIP6}")
-        assert holders(VIP) == ["dir1"]
+        wait_until(lambda: vip_holders(VIP6) == ["dir1"], 15, f"dir1 takes {VIP6}")
+        assert vip_holders(VIP) == ["dir1"]
         assert sorted(http_get_vip(2, VIP) + http_get_vip(2, VIP6)) == ["rs1", "rs1", "rs2", "rs2"]
     finally:
         dir2.check_output("systemctl start keepalived")
         started = time.monotonic()
     # Without preempt_delay dir2 (priority 250 in VI_WEB6) would take it back within 2 s.
     time.sleep(PREEMPT_DELAY / 2)
-    assert holders(VIP6) == ["dir1"], "dir2 took VI_WEB6 back before its preempt_delay"
-    wait_until(lambda: holders(VIP6) == ["dir2"], PREEMPT_DELAY + 10, f"dir2 takes {VIP6} back")
+    assert vip_holders(VIP6) == ["dir1"], "dir2 took VI_WEB6 back before its preempt_delay"
+    wait_until(lambda: vip_holders(VIP6) == ["dir2"], PREEMPT_DELAY + 10, f"dir2 takes {VIP6} back")
     assert time.monotonic() - started >= PREEMPT_DELAY - 1
-    assert holders(VIP) == ["dir1"]
+    assert vip_holders(VIP) == ["dir1"]
 
 
 def test_a_tracked_interface_going_down_gives_the_vip_away_and_runs_the_notify_hook(features):
     dir1 = host("dir1")
-    assert holders(VIP) == ["dir1"]
+    assert vip_holders(VIP) == ["dir1"]
     dir1.check_output(f"truncate -s 0 {NOTIFY_LOG}")
     dir1.check_output(f"ip link set {UPLINK} down")
     try:
-        wait_until(lambda: holders(VIP) == ["dir2"], 15, f"dir2 takes {VIP}")
+        wait_until(lambda: vip_holders(VIP) == ["dir2"], 15, f"dir2 takes {VIP}")
         assert sorted(http_get_vip(2)) == ["rs1", "rs2"]
         wait_until(lambda: "INSTANCE VI_WEB FAULT" in dir1.check_output(f"cat {NOTIFY_LOG}"), 10,
                    "the notify hook logs FAULT")
     finally:
         dir1.check_output(f"ip link set {UPLINK} up")
-    wait_until(lambda: holders(VIP) == ["dir1"], 15, f"dir1 takes {VIP} back")
+    wait_until(lambda: vip_holders(VIP) == ["dir1"], 15, f"dir1 takes {VIP} back")
     wait_until(lambda: "INSTANCE VI_WEB MASTER" in dir1.check_output(f"cat {NOTIFY_LOG}"), 10,
                "the notify hook logs MASTER")
 
@@ -310,8 +300,7 @@ def test_a_fwmark_service_takes_every_port_its_marking_rule_marks_with_persisten
     """The marking rule of docs/operations.md (tc flavour) on both directors: every TCP packet
     to SSL_VIP gets mark 1, so ports 80 and 443 reach the fwmark service, and its persistence
     keeps one client on one real server across both ports."""
-    rules = {name: (json.loads(host(name).check_output("ip -j address show to " + address))[0]["ifname"])
-             for name, address in (("dir1", "192.0.2.11"), ("dir2", "192.0.2.12"))}
+    rules = {name: device_of(name, address) for name, address in (("dir1", "192.0.2.11"), ("dir2", "192.0.2.12"))}
     try:
         for name, device in rules.items():
             host(name).check_output(f"tc qdisc add dev {device} clsact && tc filter add dev {device} ingress "
