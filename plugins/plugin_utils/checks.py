@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping
 
 from ansible_collections.lvs.cluster.plugins.plugin_utils.model import (
-    DEFAULT_INTERFACE_FALLBACK, NOTIFY_HOOKS, REAL_SERVER_HOOKS, SPEC, ip, is_int, is_number, norm_address)
+    DEFAULT_INTERFACE_FALLBACK, NOTIFY_HOOKS, QUORUM_HOOKS, REAL_SERVER_HOOKS, SPEC, ip, is_int, is_number, norm_address)
 from ansible_collections.lvs.cluster.plugins.plugin_utils.resolve import (
     director_priority, host_address, hostvar, members, resolve_service, vrrp_instance)
 
@@ -373,7 +373,7 @@ def _check_service(number, given, context, errors):
                                          f"({service['quorum']}), or keepalived resets it; fix it", about)
     _check_sorry_server(service, path, context['vips'], errors, about)
     _check_layer(given.get('health_check'), f"{path}.health_check", errors, about)
-    for hook in REAL_SERVER_HOOKS:
+    for hook in (*REAL_SERVER_HOOKS, *QUORUM_HOOKS):
         _check_command(service[hook], f"{path}.{hook}", errors, about)
     listed = given.get('real_servers')
     _check_real_servers(service, given, path,

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.lvs.cluster.plugins.plugin_utils.model import FORWARD_BY_LB_KIND, ip, norm_address
+from ansible_collections.lvs.cluster.plugins.plugin_utils.model import FORWARD_BY_LB_KIND, endpoint, ip, norm_address
 
 
 def _norm_flags(flags):
@@ -124,11 +124,6 @@ def ipvs_diff(expected_services, actual_ipvs):
 
 _SERVICE_OPTION = {'tcp': '-t', 'udp': '-u', 'sctp': '--sctp-service'}
 _METHOD_OPTION = {'route': '-g', 'masq': '-m', 'tunnel': '-i'}
-
-
-def endpoint(address, port):
-    address = norm_address(address)
-    return f"[{address}]:{port}" if ':' in address else f"{address}:{port}"
 
 
 def _service_args(actual):

@@ -75,6 +75,8 @@ SERVICE_SPEC = {
     'ops': _option('bool', False),
     'quorum': _option('int', 1),
     'hysteresis': _option('int', 0),
+    'quorum_up': _option('str'),
+    'quorum_down': _option('str'),
     'sorry_server': _option('dict', options={'address': _required('str'), 'port': _option('int')}),
     'inhibit_on_failure': _option('bool', False),
     'alpha': _option('bool', False),
@@ -107,6 +109,8 @@ VRRP_INSTANCE_SPEC = {
 NOTIFY_HOOKS = ('notify', 'notify_master', 'notify_backup', 'notify_fault')
 # A real server's hooks (a service's apply to each of its real servers).
 REAL_SERVER_HOOKS = ('notify_up', 'notify_down')
+# A service's hooks for its quorum.
+QUORUM_HOOKS = ('quorum_up', 'quorum_down')
 
 SYNC_DAEMON_SPEC = {
     'enabled': _option('bool', False),
@@ -169,6 +173,12 @@ def norm_address(value):
     """The canonical text of an IP address (value itself when it is none)."""
     address = ip(value)
     return str(address) if address is not None else value
+
+
+def endpoint(address, port):
+    """address:port, with the address in brackets when it is IPv6."""
+    address = norm_address(address)
+    return f"[{address}]:{port}" if ':' in address else f"{address}:{port}"
 
 
 def is_int(value):

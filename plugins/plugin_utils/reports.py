@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import json
 
-from ansible_collections.lvs.cluster.plugins.plugin_utils.live import describe, endpoint, servers_at
+from ansible_collections.lvs.cluster.plugins.plugin_utils.live import describe, servers_at
+from ansible_collections.lvs.cluster.plugins.plugin_utils.model import endpoint
 from ansible_collections.lvs.cluster.plugins.plugin_utils.model import norm_address
 
 

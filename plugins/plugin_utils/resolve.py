@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ansible_collections.lvs.cluster.plugins.plugin_utils.model import (
-    HEALTH_CHECK_DEFAULTS, REAL_SERVER_DEFAULTS, REAL_SERVER_HOOKS, SERVICE_DEFAULTS, URL_DEFAULTS,
-    VRRP_INSTANCE_DEFAULTS, ip)
+    HEALTH_CHECK_DEFAULTS, NOTIFY_HOOKS, QUORUM_HOOKS, REAL_SERVER_DEFAULTS, REAL_SERVER_HOOKS, SERVICE_DEFAULTS,
+    URL_DEFAULTS, VRRP_INSTANCE_DEFAULTS, endpoint, ip)
 
 # High priorities keep the BACKUP's skew time, (256 - priority) / 256 of an
 # advert interval, small; the step still orders the BACKUPs (docs/tuning.md).
@@ -115,6 +115,9 @@ def _resolve_real_server(entry, service, hostvars):
     for hook in REAL_SERVER_HOOKS:
         if real_server[hook] is None:
             real_server[hook] = service[hook]
+    # keepalived passes these hooks nothing: the command gets the real server as its last argument.
+    real_server['hooks'] = {hook: f"{real_server[hook]} {endpoint(real_server['address'], real_server['port'])}"
+                            for hook in REAL_SERVER_HOOKS if real_server[hook]}
     return real_server
 
 
@@ -129,6 +132,7 @@ def resolve_service(entry, hostvars, default_members):
         service['sorry_server'] = sorry
     listed = service['real_servers'] if service['real_servers'] is not None else default_members
     service['real_servers'] = [_resolve_real_server(member, service, hostvars) for member in listed]
+    service['hooks'] = hooks(service, QUORUM_HOOKS)
     return service
 
 
@@ -163,11 +167,17 @@ def instance_priority(hostvars, groups, host, instance, director_group='lvs_dire
     return FIRST_PRIORITY - PRIORITY_STEP * position
 
 
+def hooks(entity, names):
+    """{keepalived keyword: command} of the hooks an instance or service sets, for the template."""
+    return {name: entity[name] for name in names if entity[name]}
+
+
 def vrrp_instance(entry):
     """One VRRP instance with every default filled in."""
     instance = merge(VRRP_INSTANCE_DEFAULTS, entry)
     if instance['advert_int'] is None:
         instance['advert_int'] = ADVERT_INT_BY_VERSION.get(instance['version'], 1)
+    instance['hooks'] = hooks(instance, NOTIFY_HOOKS)
     return instance
 
 

@@ -833,6 +833,22 @@ def test_real_servers_take_the_services_notify_hooks_unless_they_have_their_own(
     assert errors_of(svc) == []
 
 
+@pytest.mark.parametrize('hook', model.QUORUM_HOOKS)
+def test_quorum_hooks_need_an_absolute_path(hook):
+    assert errors_of(services(**{hook: '/usr/local/sbin/quorum-changed web'})) == []
+    assert only_error(services(**{hook: 'quorum-changed'})) == (
+        f"lvs_director_virtual_services[0].{hook}: 'quorum-changed' is not a command with an absolute path (and no "
+        f"double quote); give the script's full path, then its arguments (service web)")
+
+
+def test_a_real_server_hook_gets_the_real_server_as_its_last_argument():
+    svc = services(vip='2001:db8::100', notify_up='/usr/local/sbin/rs-hook up',
+                   real_servers=[{'address': '2001:DB8::21'}])
+    assert resolve_services(svc, HOSTVARS, GROUPS)[0]['real_servers'][0]['hooks'] == {
+        'notify_up': '/usr/local/sbin/rs-hook up [2001:db8::21]:80'}
+    assert resolve_services(services(), HOSTVARS, GROUPS)[0]['real_servers'][0]['hooks'] == {}
+
+
 def test_real_server_notify_hooks_need_an_absolute_path():
     assert errors_of(services(notify_up='rs-hook', real_servers=[{'host': 'rs1', 'notify_down': '/x "y"'}])) == [
         "lvs_director_virtual_services[0].notify_up: 'rs-hook' is not a command with an absolute path (and no "

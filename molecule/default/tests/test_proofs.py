@@ -1,7 +1,7 @@
 """Features proven with traffic on the lab kernels, all converged by one site.yml run.
 
 Every scheduler of the kernel, an IPv6 VIP served by the same dual-stack real servers,
-every health checker with notify hooks, a sorry server, UDP, SCTP, TUN and fwmark
+every health checker with notify hooks, a sorry server, a quorum, UDP, SCTP, TUN and fwmark
 services, unicast VRRP while the lab drops VRRP multicast, active-active directors with
 preempt_delay, and a tracked interface with a notify hook. The module fixture adds them
 to the example cluster; they stay configured for the files after this one
@@ -25,7 +25,8 @@ SPREADING = {"rr", "wrr", "lc", "wlc"}
 STICKY = {"lblc", "lblcr", "dh", "sh", "fo", "mh"}
 
 VIP6 = "2001:db8::100"
-HTTP_GET_VIP, MISC_VIP, SORRY_VIP, UDP_VIP, SSL_VIP, TUN_VIP, SCTP_VIP = (f"192.0.2.{n}" for n in range(130, 137))
+HTTP_GET_VIP, MISC_VIP, SORRY_VIP, UDP_VIP, SSL_VIP, TUN_VIP, SCTP_VIP, QUORUM_VIP = (
+    f"192.0.2.{n}" for n in range(130, 138))
 # The lab server (molecule/resources/files/lab-serve.py) answers UDP and DNS on this port,
 # and SCTP on SCTP_VIP:SCTP_PORT.
 UDP_PORT, SCTP_PORT = 9053, 9000
@@ -59,7 +60,7 @@ CLUSTER = {
     "lvs_director_vrrp_instances": [
         {"name": "VI_WEB", "virtual_router_id": 51,
          "vips": [VIP, *SCHEDULER_VIPS.values(), HTTP_GET_VIP, MISC_VIP, SORRY_VIP, UDP_VIP, SSL_VIP, TUN_VIP,
-                  SCTP_VIP],
+                  SCTP_VIP, QUORUM_VIP],
          "track_interfaces": [UPLINK], "notify": NOTIFY_HOOK, "unicast": True},
         {"name": "VI_WEB6", "virtual_router_id": 52, "vips": [VIP6], "preferred_director": "dir2",
          "preempt_delay": PREEMPT_DELAY}],
@@ -78,6 +79,11 @@ CLUSTER = {
          "health_check": {"type": "DNS_CHECK"}},
         {"name": "ssl", "vip": SSL_VIP, "port": 443, "lb_algo": "rr",
          "health_check": dict(HTTP_GET, type="SSL_GET")},
+        # rs1 and rs2 weigh 1 each against a quorum of 2; the lab has no third real server, so rs2
+        # doubles as the sorry server.
+        {"name": "quorum", "vip": QUORUM_VIP, "port": 80, "lb_algo": "rr", "health_check": HTTP_GET, "quorum": 2,
+         "sorry_server": {"address": RIP["rs2"]}, "quorum_up": f"{NOTIFY_HOOK} quorum up",
+         "quorum_down": f"{NOTIFY_HOOK} quorum down"},
         # TUN: the real servers hold the VIP on tunl0 and take the IPIP packets the director sends.
         {"name": "tun", "vip": TUN_VIP, "port": 80, "lb_algo": "rr", "lb_kind": "TUN"},
         # rs1 is the client of this one (test_an_sctp_service...), so rs2 is its only real server.
@@ -209,6 +215,29 @@ def test_the_sorry_server_answers_while_every_real_server_is_down(features):
         set_ready("rs1", True)
     wait_until(lambda: servers_of(features, SORRY_VIP) == [RIP["rs1"]], 20, "rs1 replaces the sorry server")
     assert set(http_get_vip(3, SORRY_VIP)) == {"rs1"}
+
+
+def test_a_service_below_its_quorum_sends_everything_to_the_sorry_server(features):
+    """rs2 fails its check: the quorum service loses its quorum, so keepalived also takes out rs1,
+    which the HTTP_GET service (same check, no quorum) keeps, and the sorry server takes every
+    request. rs2 passes again: the quorum is back, and so are both real servers. The quorum hooks
+    log both changes."""
+    def hook_lines(event):
+        return host(features).check_output(f"cat {NOTIFY_LOG}").count(f"quorum {event}")
+
+    downs, ups = hook_lines("down"), hook_lines("up")
+    assert servers_of(features, QUORUM_VIP) == sorted(RIP.values())
+    set_ready("rs2", False)
+    try:
+        wait_until(lambda: (servers_of(features, QUORUM_VIP), servers_of(features, HTTP_GET_VIP))
+                   == ([RIP["rs2"]], [RIP["rs1"]]), 20, "the sorry server replaces rs1 in the quorum service only")
+        assert set(http_get_vip(3, QUORUM_VIP)) == {"rs2"}
+        wait_until(lambda: hook_lines("down") > downs, 10, "the quorum_down hook ran")
+    finally:
+        set_ready("rs2", True)
+    wait_until(lambda: servers_of(features, QUORUM_VIP) == sorted(RIP.values()), 20, "rs1 and rs2 are back")
+    wait_until(lambda: hook_lines("up") > ups, 10, "the quorum_up hook ran")
+    assert sorted(http_get_vip(4, QUORUM_VIP)) == ["rs1", "rs1", "rs2", "rs2"]
 
 
 def test_a_udp_service_balances_datagrams(features):
