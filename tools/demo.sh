@@ -22,7 +22,7 @@ holder() {
     echo "nobody"
 }
 
-step "1/6 Boot the lab: 2 directors, 2 real servers, each a real Linux kernel (under a minute with a cached image)"
+step "1/6 Boot the lab: 2 directors, 2 real servers on Debian 12 and 13, each a real Linux kernel (about a minute with cached images)"
 "$LAB" up
 
 step "2/6 Start a small web server on each real server (it answers with its name)"
