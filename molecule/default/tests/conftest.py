@@ -19,6 +19,9 @@ ROOT = Path(__file__).resolve().parents[3]
 LAB_NETNS = os.environ.get("LVSLAB_NETNS", "lvslab")
 VIP = "192.0.2.100"
 VIP_PORT = 80
+# Seconds a client request may take. A working path answers in milliseconds, but with
+# the controller tiers beside the lab on 2 cores a guest can wait seconds for the CPU.
+CLIENT_TIMEOUT = 5
 
 _runner = AnsibleRunner(os.environ["MOLECULE_INVENTORY_FILE"])
 
@@ -42,7 +45,7 @@ def http_get_vip(count: int, vip: str = VIP) -> list[str]:
     url = f"http://[{vip}]:{VIP_PORT}/" if ":" in vip else f"http://{vip}:{VIP_PORT}/"
     bodies = []
     for _request in range(count):
-        res = client("curl", "-s", "-g", "--max-time", "2", url, timeout=10)
+        res = client("curl", "-s", "-g", "--max-time", str(CLIENT_TIMEOUT), url, timeout=CLIENT_TIMEOUT + 10)
         bodies.append(res.stdout.strip() if res.returncode == 0 else "")
     return bodies
 

@@ -12,8 +12,8 @@ import time
 
 import pytest
 
-from conftest import (VIP, client, device_of, host, hosts_of, http_get_vip, ipvs_table, mac_of, playbook, vip_holders,
-                      wait_until)
+from conftest import (CLIENT_TIMEOUT, VIP, client, device_of, host, hosts_of, http_get_vip, ipvs_table, mac_of,
+                      playbook, vip_holders, wait_until)
 
 # 6.1 has all of keepalived's schedulers but twos, which the kernel check refuses
 # (test_operations.py), each on a VIP of its own.
@@ -131,11 +131,11 @@ def udp_names(count):
     """`count` UDP queries to the UDP VIP, each from a new socket (a new IPVS connection)."""
     script = ("import socket, sys\n"
               "for _ in range(int(sys.argv[1])):\n"
-              "    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(2)\n"
+              f"    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout({CLIENT_TIMEOUT})\n"
               "    s.sendto(b'name?', (sys.argv[2], int(sys.argv[3])))\n"
               "    try: print(s.recv(64).decode().strip())\n"
               "    except OSError: print('')\n")
-    res = client("python3", "-c", script, str(count), UDP_VIP, str(UDP_PORT), timeout=30)
+    res = client("python3", "-c", script, str(count), UDP_VIP, str(UDP_PORT), timeout=count * CLIENT_TIMEOUT + 10)
     return res.stdout.split("\n")[:count]
 
 
@@ -181,7 +181,8 @@ def checked_servers(director):
 
 
 def https_names(count, vip):
-    return [client("curl", "-sk", "--max-time", "2", f"https://{vip}/", timeout=10).stdout.strip()
+    return [client("curl", "-sk", "--max-time", str(CLIENT_TIMEOUT), f"https://{vip}/", timeout=CLIENT_TIMEOUT + 10)
+            .stdout.strip()
             for _request in range(count)]
 
 
