@@ -2,7 +2,7 @@
 import collections
 import json
 
-from conftest import VIP, VIP_PORT, client, http_get_vip, ipvs_table, mac_of
+from conftest import VIP, VIP_PORT, client, http_get_vip, ipvs_table, mac_of, vip_holders
 
 REQUESTS = 20
 
@@ -18,7 +18,8 @@ def test_requests_are_balanced_round_robin_and_bypass_the_director(master):
 
     assert "" not in bodies, f"unanswered requests: {bodies}"
     assert collections.Counter(bodies) == {"rs1": REQUESTS // 2, "rs2": REQUESTS // 2}
-    assert after["connections"] - before["connections"] == REQUESTS
+    # Fewer means another director forwarded some: name who holds the VIP now.
+    assert after["connections"] - before["connections"] == REQUESTS, f"VIP holders now: {vip_holders()}"
     assert after["packets_in"] > before["packets_in"]
     # Direct Routing: replies go from the real servers to the client, never through the director.
     assert after["packets_out"] == 0
