@@ -7,8 +7,7 @@ from __future__ import annotations
 import json
 
 from ansible_collections.lvs.cluster.plugins.plugin_utils.live import describe, servers_at
-from ansible_collections.lvs.cluster.plugins.plugin_utils.model import endpoint
-from ansible_collections.lvs.cluster.plugins.plugin_utils.model import norm_address
+from ansible_collections.lvs.cluster.plugins.plugin_utils.model import endpoint, norm_address
 
 
 def ipvs_report(actual_ipvs, address=None):
