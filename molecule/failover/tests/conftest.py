@@ -75,7 +75,11 @@ class Guests:
     def run(self, name: str, command: str, timeout: float = 10) -> subprocess.CompletedProcess:
         argv = ["ssh", *self._options, f"root@{self.address[name]}", command]
         try:
-            return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
+            # stdin of its own: ssh makes stdin non-blocking and restores it only when it exits
+            # normally; one killed at its timeout (a guest rebooting) would leave the shared
+            # stdin non-blocking, and every later ansible-playbook refuses to start.
+            return subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout,
+                                  check=False)
         except subprocess.TimeoutExpired:
             return subprocess.CompletedProcess(argv, 124, "", f"timed out after {timeout} s")
 
@@ -87,7 +91,7 @@ class Guests:
     def forget(self, name: str) -> None:
         """Close the persistent connection of a guest that died or rebooted."""
         subprocess.run(["ssh", *self._options, "-O", "exit", f"root@{self.address[name]}"],
-                       capture_output=True, timeout=10, check=False)
+                       stdin=subprocess.DEVNULL, capture_output=True, timeout=10, check=False)
 
     def close(self) -> None:
         for name in self.address:
