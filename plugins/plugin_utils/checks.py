@@ -390,17 +390,23 @@ def _service_key(service):
 
 # --------------------------------------------------------------------------- VRRP
 
+def _check_name(value, path, what, seen, errors, about):
+    """A keepalived name (one token), unique among seen ({name: path}); returns it as a string."""
+    name = str(value)
+    if not INSTANCE_NAME.fullmatch(name):
+        errors.add(f"{path}.name", f"{show(value)} is not a keepalived {what} name; use 1-64 letters, digits, '_', "
+                                   f"'.', ':' or '-', not starting with '.', ':' or '-'", about)
+    elif name in seen:
+        errors.add(f"{path}.name", f"{name} is already the name of {seen[name]}; give each {what} its own name",
+                   about)
+    seen.setdefault(name, path)
+    return name
+
+
 def _check_instance(number, instance, seen, errors):
     """Check one VRRP instance; seen collects names, VRIDs and VIPs across instances."""
     path, about = f"lvs_director_vrrp_instances[{number}]", f"instance {instance['name']}"
-    name = str(instance['name'])
-    if not INSTANCE_NAME.fullmatch(name):
-        errors.add(f"{path}.name", f"{show(instance['name'])} is not a keepalived instance name; use 1-64 letters, "
-                                   f"digits, '_', '.', ':' or '-', not starting with '.', ':' or '-'", about)
-    elif name in seen['names']:
-        errors.add(f"{path}.name", f"{name} is already the name of {seen['names'][name]}; give each instance its "
-                                   f"own name", about)
-    seen['names'].setdefault(name, path)
+    name = _check_name(instance['name'], path, 'instance', seen['names'], errors, about)
     vrid = instance['virtual_router_id']
     if not 1 <= vrid <= 255:
         errors.add(f"{path}.virtual_router_id", f"{vrid} is outside 1-255; fix it", about)
@@ -486,6 +492,37 @@ def _check_priorities(context, errors):
                                                            f"(equal priorities never preempt); give each director "
                                                            f"its own")
         owners.setdefault(priority, host)
+
+
+def _check_sync_groups(groups, instances, errors):
+    """Each group names two or more instances (keepalived refuses one), each instance joins one group
+    at most, and a group's instances prefer one director: they move together."""
+    names, member_of = {}, {}
+    for number, group in groups:
+        path, about = f"lvs_director_vrrp_sync_groups[{number}]", f"sync group {group['name']}"
+        _check_name(group['name'], path, 'sync group', names, errors, about)
+        if len(group['instances']) < 2:
+            errors.add(f"{path}.instances", 'a sync group needs at least two instances (keepalived refuses a '
+                                            'group of one); add one or remove the group', about)
+        preferred = {}  # {preferred director: members}
+        for index, member in enumerate(group['instances']):
+            if member not in instances:
+                errors.add(f"{path}.instances[{index}]", f"{show(member)} is not an instance of "
+                                                         f"lvs_director_vrrp_instances; name one of "
+                                                         f"{list(instances)}", about)
+                continue
+            if member_of.get(member) == path:
+                errors.add(f"{path}.instances[{index}]", f"{member} is listed twice; list it once", about)
+            elif member in member_of:
+                errors.add(f"{path}.instances[{index}]", f"{member} is already in {member_of[member]}; an instance "
+                                                         f"joins one sync group at most", about)
+            member_of.setdefault(member, path)
+            preferred.setdefault(instances[member].get('preferred_director') or 'none', []).append(member)
+        if len(preferred) > 1:
+            listed = '; '.join(f"{', '.join(names)}: {director}" for director, names in preferred.items())
+            errors.add(f"{path}.instances", f"its instances prefer different directors ({listed}), but a sync "
+                                            f"group moves them together; give them the same preferred_director",
+                       about)
 
 
 # --------------------------------------------------------------------- host facts
@@ -613,7 +650,8 @@ def _check_forwarding(services, sysctl, errors):
 # ------------------------------------------------------------------------- entry
 
 def check_cluster(services, vrrp_instances, hostvars, groups, director_group='lvs_directors',
-                  realserver_group='lvs_realservers', sync_daemon=None, sysctl=None, interfaces=None):
+                  realserver_group='lvs_realservers', sync_daemon=None, sysctl=None, interfaces=None,
+                  sync_groups=None):
     """Check the whole cluster description; a list of errors, each naming the variable path and the fix."""
     errors = Errors()
     director_group = _sound_value(director_group, 'lvs_director_group', errors) or 'lvs_directors'
@@ -629,6 +667,7 @@ def check_cluster(services, vrrp_instances, hostvars, groups, director_group='lv
     }
     sound_services = _sound_entries(services, 'lvs_director_virtual_services', errors)
     sound_instances = _sound_entries(vrrp_instances, 'lvs_director_vrrp_instances', errors)
+    sound_groups = _sound_entries(sync_groups, 'lvs_director_vrrp_sync_groups', errors)
     sync_daemon = _sound_value(sync_daemon, 'lvs_director_sync_daemon', errors)
     sysctl = _sound_value(sysctl, 'lvs_director_sysctl', errors)
     _check_unknown_variables(context, errors)
@@ -645,6 +684,8 @@ def check_cluster(services, vrrp_instances, hostvars, groups, director_group='lv
         if instance.get('unicast'):
             _check_unicast(f"lvs_director_vrrp_instances[{number}]", families, context, errors,
                            f"instance {instance['name']}")
+    _check_sync_groups(sound_groups, {str(instance['name']): instance for _number, instance in sound_instances},
+                       errors)
     if not vrrp_instances and isinstance(vrrp_instances, (list, tuple, type(None))):
         errors.add('lvs_director_vrrp_instances', 'empty: no director would hold a VIP (a misspelt variable '
                                                   'name?); describe at least one instance')

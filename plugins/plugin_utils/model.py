@@ -112,6 +112,11 @@ REAL_SERVER_HOOKS = ('notify_up', 'notify_down')
 # A service's hooks for its quorum.
 QUORUM_HOOKS = ('quorum_up', 'quorum_down')
 
+SYNC_GROUP_SPEC = {
+    'name': _required('str'),
+    'instances': _required('list', elements='str'),
+}
+
 SYNC_DAEMON_SPEC = {
     'enabled': _option('bool', False),
     'interface': _option('str'),
@@ -131,6 +136,7 @@ SPEC = {
     'lvs_director_priority': _option('int'),
     'lvs_director_interface': _option('str', DEFAULT_INTERFACE_TEMPLATE),
     'lvs_director_vrrp_instances': _option('list', [], elements='dict', options=VRRP_INSTANCE_SPEC),
+    'lvs_director_vrrp_sync_groups': _option('list', [], elements='dict', options=SYNC_GROUP_SPEC),
     'lvs_director_virtual_services': _option('list', [], elements='dict', options=SERVICE_SPEC),
     'lvs_director_router_id': _option('str', '{{ inventory_hostname_short }}'),
     'lvs_director_max_auto_priority': _option('int', 50),

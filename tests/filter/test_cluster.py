@@ -172,6 +172,53 @@ def test_preferred_director_outside_the_group():
         "name one of ['lb1', 'lb2'] (instance VI_WEB)")
 
 
+GATEWAY = {'name': 'VI_GW', 'virtual_router_id': 52, 'vips': ['192.0.2.254'], 'interface': 'eth1'}
+
+
+def test_a_sync_group_of_the_vip_and_the_gateway_instance_has_no_error():
+    assert errors_of(vrrp=[*instances(), GATEWAY],
+                     sync_groups=[{'name': 'VG_NAT', 'instances': ['VI_WEB', 'VI_GW']}]) == []
+
+
+@pytest.mark.parametrize('groups, expected', [
+    ([{'name': 'VG_NAT', 'instances': ['VI_WEB']}],
+     'lvs_director_vrrp_sync_groups[0].instances: a sync group needs at least two instances (keepalived refuses a '
+     'group of one); add one or remove the group (sync group VG_NAT)'),
+    ([{'name': 'VG_NAT', 'instances': ['VI_WEB', 'VI_GW', 'VI_WEB']}],
+     'lvs_director_vrrp_sync_groups[0].instances[2]: VI_WEB is listed twice; list it once (sync group VG_NAT)'),
+    ([{'name': 'VG_NAT', 'instances': ['VI_WEB', 'VI_GWY']}],
+     "lvs_director_vrrp_sync_groups[0].instances[1]: 'VI_GWY' is not an instance of lvs_director_vrrp_instances; "
+     "name one of ['VI_WEB', 'VI_GW'] (sync group VG_NAT)"),
+    ([{'name': 'VG_NAT', 'instances': ['VI_WEB', 'VI_GW']}, {'name': 'VG_NAT', 'instances': ['VI_GW', 'VI_WEB']}],
+     None),
+    ([{'name': 'VG NAT', 'instances': ['VI_WEB', 'VI_GW']}],
+     "lvs_director_vrrp_sync_groups[0].name: 'VG NAT' is not a keepalived sync group name; use 1-64 letters, "
+     "digits, '_', '.', ':' or '-', not starting with '.', ':' or '-' (sync group VG NAT)"),
+    ([{'name': 'VG_NAT', 'instances': 'VI_WEB'}],
+     "lvs_director_vrrp_sync_groups[0].instances: must be a list, got 'VI_WEB'; fix it"),
+])
+def test_sync_group_errors_name_the_member(groups, expected):
+    errors = errors_of(vrrp=[*instances(), GATEWAY], sync_groups=groups)
+    if expected is None:
+        assert errors == [
+            "lvs_director_vrrp_sync_groups[1].name: VG_NAT is already the name of lvs_director_vrrp_sync_groups[0]; "
+            "give each sync group its own name (sync group VG_NAT)",
+            "lvs_director_vrrp_sync_groups[1].instances[0]: VI_GW is already in lvs_director_vrrp_sync_groups[0]; "
+            "an instance joins one sync group at most (sync group VG_NAT)",
+            "lvs_director_vrrp_sync_groups[1].instances[1]: VI_WEB is already in lvs_director_vrrp_sync_groups[0]; "
+            "an instance joins one sync group at most (sync group VG_NAT)"]
+    else:
+        assert errors == [expected]
+
+
+def test_a_sync_group_cannot_join_instances_that_prefer_different_directors():
+    assert only_error(vrrp=[*instances(), dict(GATEWAY, preferred_director='lb2')],
+                      sync_groups=[{'name': 'VG_NAT', 'instances': ['VI_WEB', 'VI_GW']}]) == (
+        "lvs_director_vrrp_sync_groups[0].instances: its instances prefer different directors (VI_WEB: none; "
+        "VI_GW: lb2), but a sync group moves them together; give them the same preferred_director "
+        "(sync group VG_NAT)")
+
+
 def test_vrrp_explicit_priority_decides_the_master():
     hostvars = copy.deepcopy(HOSTVARS)
     hostvars['lb2']['lvs_director_priority'] = 254
