@@ -2,8 +2,8 @@
 
 Every scheduler of the kernel, an IPv6 VIP served by the same dual-stack real servers,
 every health checker with notify hooks, a sorry server, a quorum, UDP, SCTP, TUN and fwmark
-services, unicast VRRP while the lab drops VRRP multicast, active-active directors with
-preempt_delay, and a tracked interface with a notify hook. The module fixture adds them
+services, NAT behind a gateway VIP in a sync group, unicast VRRP while the lab drops VRRP
+multicast, active-active directors with preempt_delay, and a tracked interface with a notify hook. The module fixture adds them
 to the example cluster; they stay configured for the files after this one
 (test_realservers, test_removal), which do not depend on how many services there are.
 """
@@ -25,8 +25,8 @@ SPREADING = {"rr", "wrr", "lc", "wlc"}
 STICKY = {"lblc", "lblcr", "dh", "sh", "fo", "mh"}
 
 VIP6 = "2001:db8::100"
-HTTP_GET_VIP, MISC_VIP, SORRY_VIP, UDP_VIP, SSL_VIP, TUN_VIP, SCTP_VIP, QUORUM_VIP = (
-    f"192.0.2.{n}" for n in range(130, 138))
+HTTP_GET_VIP, MISC_VIP, SORRY_VIP, UDP_VIP, SSL_VIP, TUN_VIP, SCTP_VIP, QUORUM_VIP, NAT_VIP = (
+    f"192.0.2.{n}" for n in range(130, 139))
 # The lab server (molecule/resources/files/lab-serve.py) answers UDP and DNS on this port,
 # and SCTP on SCTP_VIP:SCTP_PORT.
 UDP_PORT, SCTP_PORT = 9053, 9000
@@ -53,6 +53,15 @@ NO_VRRP_MULTICAST = (
     ("add", "chain", "bridge", NFT_TABLE, "forward", "{ type filter hook forward priority 0; }"),
     ("add", "rule", "bridge", NFT_TABLE, "forward", "ip", "daddr", "224.0.0.18", "counter", "drop"),
 )
+# NAT: VLAN NAT_VLAN on the lab bridge is a second network, with no client on it. The directors
+# join it on NAT_LINK. Each real server's NAT side is a network namespace whose only link is on
+# that VLAN and whose default gateway is NAT_GATEWAY, a VIP of the directors: its replies can
+# only go back through a director.
+NAT_VLAN, NAT_LINK, NAT_NETNS, NAT_PREFIX = 20, "labnat0", "labnat", 27
+NAT_GATEWAY = "192.0.2.254"
+NAT_ADDRESS = {"dir1": "192.0.2.241", "dir2": "192.0.2.242", "rs1": "192.0.2.231", "rs2": "192.0.2.232"}
+NAT_PORT = 8080
+NAT_WEB = "/srv/lab-nat"
 # Active-active: VI_WEB is MASTER on dir1 (the group order), VI_WEB6 on dir2.
 PREEMPT_DELAY = 8
 
@@ -63,7 +72,10 @@ CLUSTER = {
                   SCTP_VIP, QUORUM_VIP],
          "track_interfaces": [UPLINK], "notify": NOTIFY_HOOK, "unicast": True},
         {"name": "VI_WEB6", "virtual_router_id": 52, "vips": [VIP6], "preferred_director": "dir2",
-         "preempt_delay": PREEMPT_DELAY}],
+         "preempt_delay": PREEMPT_DELAY},
+        {"name": "VI_NAT", "virtual_router_id": 53, "vips": [NAT_VIP], "unicast": True},
+        {"name": "VI_NAT_GW", "virtual_router_id": 54, "vips": [NAT_GATEWAY], "interface": NAT_LINK}],
+    "lvs_director_vrrp_sync_groups": [{"name": "VG_NAT", "instances": ["VI_NAT", "VI_NAT_GW"]}],
     "lvs_director_virtual_services": [
         {"name": "web", "vip": VIP, "port": 80, "lb_algo": "rr"},
         *({"name": algo, "vip": vip, "port": 80, "lb_algo": algo} for algo, vip in SCHEDULER_VIPS.items()),
@@ -89,6 +101,9 @@ CLUSTER = {
         # rs1 is the client of this one (test_an_sctp_service...), so rs2 is its only real server.
         {"name": "sctp", "vip": SCTP_VIP, "port": SCTP_PORT, "protocol": "SCTP", "real_servers": ["rs2"],
          "health_check": {"type": "TCP_CHECK", "connect_port": 80}},
+        # The real servers' NAT sides, on another port than the VIP's.
+        {"name": "nat", "vip": NAT_VIP, "port": 80, "lb_algo": "rr", "lb_kind": "NAT",
+         "real_servers": [{"address": NAT_ADDRESS[name], "port": NAT_PORT} for name in RIP]},
         # What the directors mark FWMARK (test_a_fwmark_service...) comes here, whatever its port.
         {"name": "mark", "fwmark": FWMARK, "fwmark_vips": [SSL_VIP], "lb_algo": "rr", "persistence_timeout": 60,
          "health_check": {"type": "TCP_CHECK", "connect_port": 80}},
@@ -99,6 +114,28 @@ def set_ready(name, ready):
     host(name).run(f"touch {READY}" if ready else f"rm -f {READY}")
 
 
+def join_nat_network(name, address):
+    """A director joins the NAT VLAN on NAT_LINK. A real server's NAT side is a namespace,
+    NAT_NETNS, on that VLAN: it routes through NAT_GATEWAY and serves the host's name on NAT_PORT."""
+    vlan = f"ip link add link {device_of(name, address)} name {NAT_LINK} type vlan id {NAT_VLAN}"
+    on_link = f"ip address add {NAT_ADDRESS[name]}/{NAT_PREFIX} dev {NAT_LINK} && ip link set {NAT_LINK} up"
+    if name not in RIP:
+        host(name).check_output(f"{vlan} && {on_link}")
+        return
+    inside = f"ip netns exec {NAT_NETNS}"
+    host(name).check_output(" && ".join([
+        f"ip netns add {NAT_NETNS}", vlan, f"ip link set {NAT_LINK} netns {NAT_NETNS}",
+        f"{inside} sh -c '{on_link} && ip link set lo up && ip route add default via {NAT_GATEWAY}'",
+        f"mkdir -p {NAT_WEB}", f"echo {name}-nat > {NAT_WEB}/index.html",
+        f"systemd-run --unit lab-nat-web --collect {inside} python3 -m http.server {NAT_PORT} "
+        f"--bind {NAT_ADDRESS[name]} --directory {NAT_WEB}"]))
+
+
+def leave_nat_network(name):
+    host(name).run(f"systemctl stop lab-nat-web; ip netns delete {NAT_NETNS}; rm -rf {NAT_WEB}" if name in RIP
+                   else f"ip link delete {NAT_LINK}")
+
+
 @pytest.fixture(scope="module")
 def features(master):
     for name in RIP:
@@ -107,13 +144,21 @@ def features(master):
         host(name).check_output(
             f"ip link show {UPLINK} || ip link add {UPLINK} type dummy; ip link set {UPLINK} up; "
             f"printf '#!/bin/sh\\necho \"$*\" >> {NOTIFY_LOG}\\n' > {NOTIFY_HOOK}; chmod 0755 {NOTIFY_HOOK}")
-    result = playbook("site.yml", "-e", json.dumps(CLUSTER))
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
-    # From here on the lab bridge drops IPv4 VRRP multicast: VI_WEB's adverts must go by unicast.
-    for rule in NO_VRRP_MULTICAST:
-        assert client("nft", *rule).returncode == 0, rule
-    yield master
-    client("nft", "delete", "table", "bridge", NFT_TABLE)
+    joined = []
+    try:
+        for name, address in (("dir1", "192.0.2.11"), ("dir2", "192.0.2.12"), *RIP.items()):
+            joined.append(name)
+            join_nat_network(name, address)
+        result = playbook("site.yml", "-e", json.dumps(CLUSTER))
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+        # From here on the lab bridge drops IPv4 VRRP multicast: VI_WEB's adverts must go by unicast.
+        for rule in NO_VRRP_MULTICAST:
+            assert client("nft", *rule).returncode == 0, rule
+        yield master
+    finally:
+        client("nft", "delete", "table", "bridge", NFT_TABLE)
+        for name in joined:
+            leave_nat_network(name)
 
 
 def table_servers(director):
@@ -265,6 +310,45 @@ def test_a_tun_service_reaches_the_real_servers_through_ipip(features):
     assert {rs["forward"] for rs in next(s for s in ipvs_table(features)["services"]
                                          if s["address"] == TUN_VIP)["real_servers"]} == {"tunnel"}
     assert sorted(http_get_vip(4, TUN_VIP)) == ["rs1", "rs1", "rs2", "rs2"]
+
+
+def nat_service(director):
+    return next(s for s in ipvs_table(director, stats=True)["services"] if s["address"] == NAT_VIP)
+
+
+def holders(*vips):
+    """The directors holding each of vips, from one address listing per director."""
+    listed = {name: {a.get("local") for link in json.loads(host(name).check_output("ip -j address show"))
+                     for a in link.get("addr_info", [])}
+              for name in hosts_of("lvs_directors")}
+    return [sorted(name for name, addresses in listed.items() if vip in addresses) for vip in vips]
+
+
+def test_nat_replies_return_through_the_director_that_holds_the_gateway_vip(features):
+    """The NAT service translates port 80 to NAT_PORT on real servers that the client cannot reach:
+    their replies come back through the director, which counts them (in DR it sees none). When
+    the gateway instance fails on dir1 (its link goes down), the sync group moves the service's
+    VIP to dir2 with it, and dir2 carries the replies; VI_WEB, in no group, stays."""
+    nat_names = ["rs1-nat", "rs1-nat", "rs2-nat", "rs2-nat"]
+    assert holders(NAT_VIP, NAT_GATEWAY, VIP) == [["dir1"], ["dir1"], ["dir1"]]
+    service = nat_service("dir1")
+    assert sorted((rs["address"], rs["port"], rs["forward"]) for rs in service["real_servers"]) == sorted(
+        (NAT_ADDRESS[name], NAT_PORT, "masq") for name in RIP)
+    assert sorted(http_get_vip(4, NAT_VIP)) == nat_names
+    assert nat_service("dir1")["stats"]["packets_out"] > service["stats"]["packets_out"]
+    dir1 = host("dir1")
+    dir1.check_output(f"ip link set {NAT_LINK} down")
+    try:
+        wait_until(lambda: holders(NAT_VIP, NAT_GATEWAY, VIP) == [["dir2"], ["dir2"], ["dir1"]], 15,
+                   "dir2 takes the NAT VIP and the gateway, dir1 keeps VI_WEB")
+        before = nat_service("dir2")["stats"]["packets_out"]
+        assert sorted(http_get_vip(4, NAT_VIP)) == nat_names
+        assert nat_service("dir2")["stats"]["packets_out"] > before
+    finally:
+        dir1.check_output(f"ip link set {NAT_LINK} up")
+    wait_until(lambda: holders(NAT_VIP, NAT_GATEWAY) == [["dir1"], ["dir1"]], 15, "dir1 takes both back")
+    wait_until(lambda: len(nat_service("dir1")["real_servers"]) == 2, 10, "dir1's checks pass again")
+    assert sorted(http_get_vip(4, NAT_VIP)) == nat_names
 
 
 def dropped_multicast():
