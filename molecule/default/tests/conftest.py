@@ -90,11 +90,18 @@ def ipvs_table(name: str, stats: bool = False) -> dict:
                               stats_text=listing(IPVSADM.STATS_ARGS) if stats else None)
 
 
+def holders(*vips: str) -> list[list[str]]:
+    """The directors that currently have each of vips (IPv4 or IPv6) on an interface, from one
+    address listing per director."""
+    listed = {name: {a.get("local") for link in json.loads(host(name).check_output("ip -j address show"))
+                     for a in link.get("addr_info", [])}
+              for name in hosts_of("lvs_directors")}
+    return [[name for name, addresses in listed.items() if vip in addresses] for vip in vips]
+
+
 def vip_holders(vip: str = VIP) -> list[str]:
     """Directors that currently have vip (IPv4 or IPv6) on an interface."""
-    return [name for name in hosts_of("lvs_directors")
-            if any(a.get("local") == vip for link in json.loads(host(name).check_output("ip -j address show"))
-                   for a in link.get("addr_info", []))]
+    return holders(vip)[0]
 
 
 def device_of(name: str, address: str) -> str:

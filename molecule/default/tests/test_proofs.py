@@ -3,16 +3,16 @@
 Every scheduler of the kernel, an IPv6 VIP served by the same dual-stack real servers,
 every health checker with notify hooks, a sorry server, a quorum, UDP, SCTP, TUN and fwmark
 services, NAT behind a gateway VIP in a sync group, unicast VRRP while the lab drops VRRP
-multicast, active-active directors with preempt_delay, and a tracked interface with a notify hook. The module fixture adds them
-to the example cluster; they stay configured for the files after this one
-(test_realservers, test_removal), which do not depend on how many services there are.
+multicast, active-active directors with preempt_delay, and a tracked interface with a notify
+hook. The module fixture adds them to the example cluster; they stay configured for the files
+after this one (test_realservers, test_removal), which do not depend on how many services there are.
 """
 import json
 import time
 
 import pytest
 
-from conftest import (CLIENT_TIMEOUT, VIP, client, device_of, host, hosts_of, http_get_vip, ipvs_table, mac_of,
+from conftest import (CLIENT_TIMEOUT, VIP, client, device_of, holders, host, hosts_of, http_get_vip, ipvs_table, mac_of,
                       playbook, vip_holders, wait_until)
 
 # 6.1 has all of keepalived's schedulers but twos, which the kernel check refuses
@@ -314,14 +314,6 @@ def test_a_tun_service_reaches_the_real_servers_through_ipip(features):
 
 def nat_service(director):
     return next(s for s in ipvs_table(director, stats=True)["services"] if s["address"] == NAT_VIP)
-
-
-def holders(*vips):
-    """The directors holding each of vips, from one address listing per director."""
-    listed = {name: {a.get("local") for link in json.loads(host(name).check_output("ip -j address show"))
-                     for a in link.get("addr_info", [])}
-              for name in hosts_of("lvs_directors")}
-    return [sorted(name for name, addresses in listed.items() if vip in addresses) for vip in vips]
 
 
 def test_nat_replies_return_through_the_director_that_holds_the_gateway_vip(features):
