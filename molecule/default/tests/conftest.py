@@ -24,6 +24,10 @@ VIP_PORT = 80
 # the controller tiers beside the lab on 2 cores a guest can wait seconds for the CPU.
 CLIENT_TIMEOUT = 5
 
+# The kernel folds its per-CPU IPVS counters into the totals that ipvsadm --stats shows every
+# 2 s (the rate estimator's timer): a read sooner after the traffic misses some of it.
+STATS_SETTLE = 2.5
+
 _runner = AnsibleRunner(os.environ["MOLECULE_INVENTORY_FILE"])
 # The parser of lvs.cluster.ipvsadm_info (standard library only), loaded from its file.
 _spec = importlib.util.spec_from_file_location("ipvsadm", ROOT / "plugins" / "module_utils" / "ipvsadm.py")
@@ -86,6 +90,8 @@ def ipvs_table(name: str, stats: bool = False) -> dict:
     def listing(args):
         return host(name).check_output(" ".join(["LC_ALL=C", "ipvsadm", *args]))
 
+    if stats:
+        time.sleep(STATS_SETTLE)
     return IPVSADM.build_info(listing(IPVSADM.LIST_ARGS),
                               stats_text=listing(IPVSADM.STATS_ARGS) if stats else None)
 
