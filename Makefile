@@ -163,10 +163,15 @@ bench-converge: host-deps venv collection-link ## site.yml converge times on a l
 	python tools/bench/converge.py
 
 LAB := $(ROOT)/lab/lvslab
+# The stage timer prints each stage's duration and the failed tests at the end,
+# and adds the failed tests to FAILED_TESTS: `make test` ends with them.
+FAILED_TESTS := $(ROOT)/.cache/failed-tests.txt
+stage-times = python tools/molecule-stage-times.py --failures $(FAILED_TESTS)
+failed-tests = test ! -s $(FAILED_TESTS) || { echo "failed tests:"; sed 's/^/  /' $(FAILED_TESTS); }
 # Molecule destroys the lab itself; the trap also covers a molecule that died
-# before its destroy step. The stage timer prints each stage's duration at the end.
-molecule-test = trap '$(LAB) down >/dev/null 2>&1 || true' EXIT; \
-	molecule test -s $(1) 2>&1 | python tools/molecule-stage-times.py
+# before its destroy step.
+molecule-test = mkdir -p $(dir $(FAILED_TESTS)); trap '$(LAB) down >/dev/null 2>&1 || true' EXIT; \
+	molecule test -s $(1) 2>&1 | $(stage-times)
 
 # The default scenario on the topology's guests: Debian 12 (dir1, rs1) and 13 (dir2, rs2).
 .PHONY: molecule molecule-debian12
@@ -188,11 +193,12 @@ molecule-debian13: host-deps venv collection-link ## molecule default scenario w
 
 # $(call beside,TARGETS,LOG,MAIN,SHOW[,PREFIX]): make TARGETS in the background
 # (under the command PREFIX) into LOG while MAIN runs in the foreground, then
-# SHOW the LOG (tail -n 200, or cat); fails when either failed.
+# SHOW the LOG (tail -n 20, or cat); fails when either failed, and says which last.
 beside = $(5) $(MAKE) --no-print-directory $(1) >$(2) 2>&1 & bg=$$!; \
-	status=0; $(MAKE) --no-print-directory $(3) || status=$$?; \
-	wait $$bg || { status=1; echo "$(1) failed (beside $(3))" >&2; }; \
-	echo "== $(1), beside $(3) (output also in $(2))"; $(4) $(2); exit $$status
+	main=0; $(MAKE) --no-print-directory $(3) || main=$$?; side=0; wait $$bg || side=$$?; \
+	echo "== $(1), beside $(3) (output also in $(2))"; $(4) $(2); \
+	test $$main = 0 || echo "make $(3): failed" >&2; test $$side = 0 || echo "make $(1): failed" >&2; \
+	test $$main$$side = 00
 
 # The scenario records every request, event and Ansible log in .cache/faults; the
 # report prints the figures and writes faults.json and timeline.png there, also
@@ -203,7 +209,8 @@ faults-report = python tools/faults/report.py $(FAULTS_DIR)
 .PHONY: faults
 faults: host-deps venv collection-link ## fault scenarios under client load, with figures (root; UPDATE_DOCS=1 updates docs/faults.md)
 	rm -rf $(FAULTS_DIR)
-	$(call molecule-test,failover) || { test ! -s $(FAULTS_DIR)/figures.json || $(faults-report); exit 1; }
+	$(call molecule-test,failover) || { test ! -s $(FAULTS_DIR)/figures.json || $(faults-report); \
+	  $(failed-tests); exit 1; }
 	$(faults-report) $(if $(UPDATE_DOCS),--docs docs)
 
 .PHONY: demo molecule-demo
@@ -219,7 +226,7 @@ demo: host-deps venv collection-link ## boot the lab, build the cluster, show ba
 molecule-demo: host-deps venv collection-link
 	molecule destroy -s default >/dev/null
 	trap 'molecule destroy -s default >/dev/null 2>&1 || $(LAB) down >/dev/null 2>&1 || true' EXIT; \
-	  molecule test -s default --destroy=never 2>&1 | python tools/molecule-stage-times.py; \
+	  molecule test -s default --destroy=never 2>&1 | $(stage-times); \
 	  tools/demo.sh
 
 .PHONY: lab-up lab-down lab-status lab-images
@@ -243,7 +250,8 @@ IMAGES_LOG := $(ROOT)/.cache/lab-images.log
 CONTROLLER_LOG := $(ROOT)/.cache/controller-tiers.log
 .PHONY: test
 test: host-deps ## run every test tier, and the demo
-	@mkdir -p $(ROOT)/.cache
-	@$(call beside,lab-images,$(IMAGES_LOG),lint docs-check units,tail -n 20)
-	@$(call beside,sanity build matrix render,$(CONTROLLER_LOG),molecule-demo,cat,chrt --idle 0)
+	@mkdir -p $(ROOT)/.cache && rm -f $(FAILED_TESTS)
+	@($(call beside,lab-images,$(IMAGES_LOG),lint docs-check units,tail -n 20)) || { $(failed-tests); exit 1; }
+	@($(call beside,sanity build matrix render,$(CONTROLLER_LOG),molecule-demo,cat,chrt --idle 0)) || \
+	  { $(failed-tests); exit 1; }
 	@$(MAKE) --no-print-directory faults
