@@ -31,6 +31,8 @@ HTTP_GET_VIP, MISC_VIP, SORRY_VIP, UDP_VIP, SSL_VIP, TUN_VIP, SCTP_VIP, QUORUM_V
 # and SCTP on SCTP_VIP:SCTP_PORT.
 UDP_PORT, SCTP_PORT = 9053, 9000
 FWMARK = 1
+# The guests' addresses in lab/topology.toml.
+DIP = {"dir1": "192.0.2.11", "dir2": "192.0.2.12"}
 RIP = {"rs1": "192.0.2.21", "rs2": "192.0.2.22"}
 # The page the checkers ask for: a real server passes them while it has the file.
 READY = "/srv/lab-web/ready"
@@ -146,7 +148,7 @@ def features(master):
             f"printf '#!/bin/sh\\necho \"$*\" >> {NOTIFY_LOG}\\n' > {NOTIFY_HOOK}; chmod 0755 {NOTIFY_HOOK}")
     joined = []
     try:
-        for name, address in (("dir1", "192.0.2.11"), ("dir2", "192.0.2.12"), *RIP.items()):
+        for name, address in (*DIP.items(), *RIP.items()):
             joined.append(name)
             join_nat_network(name, address)
         result = playbook("site.yml", "-e", json.dumps(CLUSTER))
@@ -354,11 +356,11 @@ def test_unicast_vrrp_keeps_one_master_while_the_lab_drops_vrrp_multicast(featur
     """The drop is real and the directors peer by unicast. The failovers of VI_WEB below run
     with multicast dropped: a director that sent multicast adverts would never hear the other
     and both would hold the VIP."""
-    device = device_of("dir1", "192.0.2.11")
+    device = device_of("dir1", DIP["dir1"])
     before = dropped_multicast()
     host("dir1").run(f"ping -b -c 2 -i 0.2 -W 1 -I {device} 224.0.0.18")
     assert dropped_multicast() >= before + 2, "the bridge must drop multicast to 224.0.0.18"
-    for name, peer in (("dir1", "192.0.2.12"), ("dir2", "192.0.2.11")):
+    for name, peer in (("dir1", DIP["dir2"]), ("dir2", DIP["dir1"])):
         conf = host(name).check_output("cat /etc/keepalived/keepalived.conf")
         assert "unicast_peer {" in conf and peer in conf
     for _sample in range(3):
@@ -406,7 +408,7 @@ def test_a_fwmark_service_takes_every_port_its_marking_rule_marks_with_persisten
     """The marking rule of docs/operations.md (tc flavour) on both directors: every TCP packet
     to SSL_VIP gets mark 1, so ports 80 and 443 reach the fwmark service, and its persistence
     keeps one client on one real server across both ports."""
-    rules = {name: device_of(name, address) for name, address in (("dir1", "192.0.2.11"), ("dir2", "192.0.2.12"))}
+    rules = {name: device_of(name, address) for name, address in DIP.items()}
     try:
         for name, device in rules.items():
             host(name).check_output(f"tc qdisc add dev {device} clsact && tc filter add dev {device} ingress "
