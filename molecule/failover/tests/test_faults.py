@@ -17,7 +17,7 @@ from conftest import (ECHO_PORT, VIP, WEB_PORT, current_master, echo_roundtrip, 
                       ipvs_table, lab, master_down_interval, sha256_of_config, wait_for)
 
 RS1, RS2 = "192.0.2.21", "192.0.2.22"
-REPEATS = 5
+REPEATS = 4
 CONFIG = "/etc/keepalived/keepalived.conf"
 
 
