@@ -36,12 +36,18 @@ DIP = {"dir1": "192.0.2.11", "dir2": "192.0.2.12"}
 RIP = {"rs1": "192.0.2.21", "rs2": "192.0.2.22"}
 # The page the checkers ask for: a real server passes them while it has the file.
 READY = "/srv/lab-web/ready"
-HTTP_GET = {"type": "HTTP_GET", "url": [{"path": "/ready", "status_code": 200}]}
+# Checks that must not fail on a busy lab: three tries with a 3 s timeout (an HTTPS
+# handshake on a loaded guest can take longer than the default 1 s).
+PATIENT = {"connect_timeout": 3, "retry": 2}
+HTTP_GET = {"type": "HTTP_GET", "url": [{"path": "/ready", "status_code": 200}], **PATIENT}
+# The many services whose real servers no test fails check every 5 s instead of every
+# second: each costs both directors a check per real server.
+QUIET = {"delay_loop": 5}
 
 
 def misc_check(name):
     return {"type": "MISC_CHECK", "misc_path": f"/usr/bin/curl -fso /dev/null http://{RIP[name]}/ready",
-            "misc_timeout": 2}
+            "misc_timeout": 5, "retry": 2}
 
 
 # A dummy interface on each director stands for an uplink that VI_WEB tracks; the
@@ -79,10 +85,10 @@ CLUSTER = {
         {"name": "VI_NAT_GW", "virtual_router_id": 54, "vips": [NAT_GATEWAY], "interface": NAT_LINK}],
     "lvs_director_vrrp_sync_groups": [{"name": "VG_NAT", "instances": ["VI_NAT", "VI_NAT_GW"]}],
     "lvs_director_virtual_services": [
-        {"name": "web", "vip": VIP, "port": 80, "lb_algo": "rr"},
-        *({"name": algo, "vip": vip, "port": 80, "lb_algo": algo} for algo, vip in SCHEDULER_VIPS.items()),
+        {"name": "web", "vip": VIP, "port": 80, "lb_algo": "rr", **QUIET},
+        *({"name": algo, "vip": vip, "port": 80, "lb_algo": algo, **QUIET} for algo, vip in SCHEDULER_VIPS.items()),
         # rs1 and rs2 from the group, by the same names: their IPv6 addresses (lvs_realserver_address6).
-        {"name": "web6", "vip": VIP6, "port": 80, "lb_algo": "rr"},
+        {"name": "web6", "vip": VIP6, "port": 80, "lb_algo": "rr", **QUIET},
         {"name": "http-get", "vip": HTTP_GET_VIP, "port": 80, "lb_algo": "rr", "health_check": HTTP_GET,
          "notify_up": f"{NOTIFY_HOOK} http-get up", "notify_down": f"{NOTIFY_HOOK} http-get down"},
         {"name": "misc", "vip": MISC_VIP, "port": 80, "lb_algo": "rr",
@@ -90,7 +96,7 @@ CLUSTER = {
         {"name": "sorry", "vip": SORRY_VIP, "port": 80, "real_servers": ["rs1"], "health_check": HTTP_GET,
          "sorry_server": {"address": RIP["rs2"]}},
         {"name": "udp", "vip": UDP_VIP, "port": UDP_PORT, "protocol": "UDP", "lb_algo": "rr",
-         "health_check": {"type": "DNS_CHECK"}},
+         "health_check": {"type": "DNS_CHECK", **PATIENT}},
         {"name": "ssl", "vip": SSL_VIP, "port": 443, "lb_algo": "rr",
          "health_check": dict(HTTP_GET, type="SSL_GET")},
         # rs1 and rs2 weigh 1 each against a quorum of 2; the lab has no third real server, so rs2
@@ -99,16 +105,16 @@ CLUSTER = {
          "sorry_server": {"address": RIP["rs2"]}, "quorum_up": f"{NOTIFY_HOOK} quorum up",
          "quorum_down": f"{NOTIFY_HOOK} quorum down"},
         # TUN: the real servers hold the VIP on tunl0 and take the IPIP packets the director sends.
-        {"name": "tun", "vip": TUN_VIP, "port": 80, "lb_algo": "rr", "lb_kind": "TUN"},
+        {"name": "tun", "vip": TUN_VIP, "port": 80, "lb_algo": "rr", "lb_kind": "TUN", **QUIET},
         # rs1 is the client of this one (test_an_sctp_service...), so rs2 is its only real server.
         {"name": "sctp", "vip": SCTP_VIP, "port": SCTP_PORT, "protocol": "SCTP", "real_servers": ["rs2"],
-         "health_check": {"type": "TCP_CHECK", "connect_port": 80}},
+         "health_check": {"type": "TCP_CHECK", "connect_port": 80}, **QUIET},
         # The real servers' NAT sides, on another port than the VIP's.
         {"name": "nat", "vip": NAT_VIP, "port": 80, "lb_algo": "rr", "lb_kind": "NAT",
          "real_servers": [{"address": NAT_ADDRESS[name], "port": NAT_PORT} for name in RIP]},
         # What the directors mark FWMARK (test_a_fwmark_service...) comes here, whatever its port.
         {"name": "mark", "fwmark": FWMARK, "fwmark_vips": [SSL_VIP], "lb_algo": "rr", "persistence_timeout": 60,
-         "health_check": {"type": "TCP_CHECK", "connect_port": 80}},
+         "health_check": {"type": "TCP_CHECK", "connect_port": 80}, **QUIET},
     ]}
 
 
