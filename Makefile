@@ -8,8 +8,10 @@ SHELL := /bin/bash
 ROOT := $(CURDIR)
 VENV := $(ROOT)/.venv
 PY := $(VENV)/bin/python
-# ansible-core 2.21 needs Python >= 3.12 on the controller; take the newest one available.
-PYTHON ?= $(firstword $(foreach v,3.13 3.12,$(wildcard /root/.pyenv/versions/$(v)*/bin/python$(v)) $(shell command -v python$(v) 2>/dev/null)))
+# The controller's Python: the newest one the locks cover, or PYTHON=/path/to/python3.X.
+PYTHON ?= $(shell tools/find-python 3.13 3.12 3.11)
+PYVER := $(if $(PYTHON),$(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])'))
+CONTROLLER_LOCK := requirements/controller-py$(PYVER).lock
 COLLECTION_TREE := $(ROOT)/.cache/collections/ansible_collections/lvs/cluster
 export ANSIBLE_COLLECTIONS_PATH := $(ROOT)/.cache/collections
 # Ansible's home (collections, tmp, molecule's copy of this collection) inside
@@ -22,14 +24,27 @@ export PATH := $(VENV)/bin:$(PATH)
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-$(VENV)/.stamp: requirements.txt
-	@test -n "$(PYTHON)" || { echo "error: Python >= 3.12 not found; set PYTHON=/path/to/python3.12" >&2; exit 1; }
-	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements.txt
-	touch $@
+# Every venv holds exactly one lock of requirements/: each package at an exact
+# version, checked against its hashes, wheels only, so nothing released upstream
+# after a commit changes what that commit installs (tools/make-venv). `make lock`
+# moves the locks.
+$(VENV)/.installed-$(notdir $(CONTROLLER_LOCK)):
+	@test -n "$(PYTHON)" || { echo "error: no Python 3.11, 3.12 or 3.13 found (Debian 12's python3" \
+	  "is 3.11); or set PYTHON=/path/to/python3.X" >&2; exit 1; }
+	@tools/make-venv $(VENV) $(PYTHON) $(CONTROLLER_LOCK)
+$(VENV)/.installed-$(notdir $(CONTROLLER_LOCK)): $(wildcard $(CONTROLLER_LOCK))
 
 .PHONY: venv
-venv: $(VENV)/.stamp ## create .venv with the pinned toolchain
+venv: $(VENV)/.installed-$(notdir $(CONTROLLER_LOCK)) ## create .venv from the toolchain's lock for this Python
+
+LOCK_VENV := $(ROOT)/.venv-lock
+LOCK_TOOL := requirements/lock-tool-py$(PYVER).lock
+$(LOCK_VENV)/.installed-$(notdir $(LOCK_TOOL)): $(LOCK_TOOL)
+	@tools/make-venv $(LOCK_VENV) $(PYTHON) $(LOCK_TOOL)
+
+.PHONY: lock
+lock: $(LOCK_VENV)/.installed-$(notdir $(LOCK_TOOL)) ## recompile requirements/*.lock from the .in files: the newest versions they allow, with hashes
+	tools/lock-requirements $(LOCK_VENV)/bin/uv
 
 # The tiers that run keepalived, the lab or the sanity copy need Debian packages.
 .PHONY: host-deps
@@ -64,9 +79,10 @@ sanity: venv ## ansible-test sanity, offline
 	antsibull-changelog lint
 
 .PHONY: units
-units: venv collection-link ## unit tests: ipvsadm parser and module on real captures, filters, bad cluster descriptions
+units: venv collection-link ## unit tests: ipvsadm parser and module on real captures, filters, bad cluster descriptions, the lab's parts
 	pytest -q tests/unit tests/filter
 	pytest -q tests/check
+	pytest -q tests/lab
 
 # Renders through the real roles, checked by keepalived -t and systemd-analyze;
 # the namespace tests need root. One pytest run per directory: each has its own
@@ -80,16 +96,15 @@ render: host-deps venv collection-link ## role render matrix, semantic checks, r
 # pinned one runs it in `make render`), the syntax of every playbook, one
 # check.yml run and the module and role docs on each ansible-core minor from
 # requires_ansible up. Each older minor has a venv .venv-core-<minor> on a Python
-# it supports, from requirements/core-<minor>.txt; the pinned one of
-# requirements.txt runs in .venv. A deprecation warning, or ansible-core refusing
+# it supports, from requirements/core-<minor>-py<X.Y>.lock; the controller's
+# lock's runs in .venv. A deprecation warning, or ansible-core refusing
 # the collection, fails the minor; each minor's output is in .cache/matrix.
-MATRIX := 2.15:3.11 2.16:3.11 2.18:3.12
+MATRIX := 2.15:3.11 2.16:3.11 2.18:3.11
 MATRIX_CORES := $(foreach m,$(MATRIX),$(firstword $(subst :, ,$(m))))
-PINNED_CORE := $(shell sed -nE 's/^ansible-core==([0-9]+\.[0-9]+)\..*/\1/p' requirements.txt)
+PINNED_CORE := $(shell sed -nE 's/^ansible-core==([0-9]+\.[0-9]+)\..*/\1/p' $(CONTROLLER_LOCK))
 MATRIX_TARGETS := $(addprefix matrix-core-,$(MATRIX_CORES) $(PINNED_CORE))
 matrix-python-version = $(lastword $(subst :, ,$(filter $(1):%,$(MATRIX))))
-matrix-python = $(foreach v,$(call matrix-python-version,$(1)),$(firstword \
-	$(wildcard /root/.pyenv/versions/$(v)*/bin/python$(v)) $(shell command -v python$(v) 2>/dev/null)))
+matrix-python = $(shell tools/find-python $(call matrix-python-version,$(1)))
 core-bin = $(if $(filter $(PINNED_CORE),$*),$(VENV),$(ROOT)/.venv-core-$*)/bin
 core-log = $(ROOT)/.cache/matrix/core-$*.log
 core-env = env PATH=$(core-bin):$$PATH ANSIBLE_DEPRECATION_WARNINGS=1 ANSIBLE_NOCOLOR=1
@@ -97,11 +112,12 @@ core-step = $(core-env) $(1) >>$(core-log) 2>&1 || \
 	{ cat $(core-log); echo "matrix: ansible-core $*: $(firstword $(1)) failed" >&2; exit 1; }
 core-doc-count = $(core-env) ansible-doc $(1) 2>>$(core-log) | grep -ciE '^> (module |role: )?\*?lvs\.cluster\.[a-z_]+\*? '
 
-$(ROOT)/.venv-core-%/.stamp: requirements/core-%.txt
+core-lock = requirements/core-$*-py$(call matrix-python-version,$*).lock
+.SECONDEXPANSION:
+$(ROOT)/.venv-core-%/.stamp: $$(core-lock)
 	@test -n "$(call matrix-python,$*)" || { echo "error: ansible-core $* needs Python $(call matrix-python-version,$*), not found" >&2; exit 1; }
-	$(call matrix-python,$*) -m venv $(@D)
-	$(@D)/bin/pip install -q --disable-pip-version-check -r $<
-	touch $@
+	@tools/make-venv $(@D) $(call matrix-python,$*) $(core-lock)
+	@touch $@
 
 .PHONY: matrix $(MATRIX_TARGETS)
 matrix: $(MATRIX_TARGETS) ## units, filters, render, playbook syntax, docs on every ansible-core minor (2.15-2.21), no deprecation warning
@@ -126,17 +142,17 @@ $(MATRIX_TARGETS): matrix-core-%: collection-link
 	  "$(words $(wildcard playbooks/*.yml)) playbooks, check.yml and docs clean"
 
 VENV_GI := $(ROOT)/.venv-gi
-$(VENV_GI)/.stamp: requirements-importer.txt
-	$(PYTHON) -m venv $(VENV_GI)
-	$(VENV_GI)/bin/pip install -q --disable-pip-version-check -r requirements-importer.txt
-	touch $@
+IMPORTER_LOCK := requirements/importer-py$(PYVER).lock
+VENV_GI_STAMP := $(VENV_GI)/.installed-$(notdir $(IMPORTER_LOCK))
+$(VENV_GI_STAMP): $(IMPORTER_LOCK)
+	@tools/make-venv $(VENV_GI) $(PYTHON) $(IMPORTER_LOCK)
 
 # The tarball users install: built, installed into a scratch path, documented by
 # ansible-doc from there, and accepted by galaxy-importer (without its own
 # ansible-lint run: `make lint` runs ansible-lint, production profile, as a gate).
 DIST := $(ROOT)/.cache/dist
 .PHONY: build
-build: venv $(VENV_GI)/.stamp ## build the collection tarball and check it installs and imports
+build: venv $(VENV_GI_STAMP) ## build the collection tarball and check it installs and imports
 	rm -rf $(DIST) && mkdir -p $(DIST)
 	ansible-galaxy collection build --output-path $(DIST) --force
 	ansible-galaxy collection install $(DIST)/lvs-cluster-*.tar.gz -p $(DIST)/installed --force

@@ -5,14 +5,16 @@
 # --dry-run: say what it would install, install nothing.
 set -euo pipefail
 
-# lab/lvslab: user-mode-linux mmdebstrap e2fsprogs ethtool iproute2 openssh-client
-# netcat-openbsd python3 systemd (systemctl --root); curl: the demo's and the
+# lab/lvslab: mmdebstrap e2fsprogs ethtool iproute2 openssh-client netcat-openbsd
+# python3 systemd (systemctl --root), and patchelf and gpgv for its pinned kernel
+# (lab/kernel.toml: the kernel comes from Debian testing, not from the host's
+# user-mode-linux, which panics on CPUs with AMX); curl: the demo's and the
 # tests' traffic; keepalived, ipvsadm, systemd-analyze: the render tier;
 # rsync, git: the sanity tier's copy of the tree; nftables: the default
 # scenario drops multicast VRRP on the lab bridge to prove unicast VRRP.
 packages=(
-  curl e2fsprogs ethtool git iproute2 ipvsadm keepalived mmdebstrap
-  netcat-openbsd nftables openssh-client python3 rsync systemd user-mode-linux
+  curl e2fsprogs ethtool git gpgv iproute2 ipvsadm keepalived mmdebstrap
+  netcat-openbsd nftables openssh-client patchelf python3 rsync systemd
 )
 
 case "${1-}" in
