@@ -238,6 +238,23 @@ def cmd_link(lab: Lab, args) -> int:
     return 0
 
 
+def cmd_clocks(lab: Lab, args) -> int:
+    """Each running guest's clock against the host's; exit 1 when one is off by more than --max."""
+    state = State(lab.paths.state)
+    worst = 0.0
+    for name in lab.topo.guests:
+        if not guests.record(state, name):
+            print(f"{name}: not running")
+            continue
+        off, error = guests.offset(guests.clock_samples(lab.topo, lab.paths, name))
+        worst = max(worst, abs(off))
+        print(f"{name}: clock {off:+.3f} s against the host (±{error:.3f} s)")
+    if worst > args.max:
+        print(f"lvslab: a guest's clock is {worst:.3f} s off the host's, more than {args.max:g} s", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_images(lab: Lab, args) -> int:
     lab.images(lab.kernel(), args.rebuild)
     return 0
@@ -284,6 +301,8 @@ def parser() -> argparse.ArgumentParser:
     link = sub.add_parser("link", help="cut (down) or restore (up) one guest's network link")
     link.add_argument("name")
     link.add_argument("state", choices=["down", "up"])
+    clocks = sub.add_parser("clocks", help="each guest's clock against the host's (exit 1 above --max)")
+    clocks.add_argument("--max", type=float, default=0.5, help="seconds a clock may be off (default 0.5)")
     sub.add_parser("inventory", help="print the inventory path")
     return top
 

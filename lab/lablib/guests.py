@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import select
 import subprocess
 import time
 from pathlib import Path
@@ -101,3 +102,35 @@ def wait_ssh(topo: Topology, paths: Paths, state: State, names: list[str], since
                            f"consoles: {', '.join(str(paths.console(n)) for n in pending)}")
         if pending:
             time.sleep(1)
+
+
+def offset(samples: list[tuple[float, float, float]]) -> tuple[float, float]:
+    """Guest clock minus host clock, and its uncertainty, from (host before, guest, host after)
+    samples: the one with the shortest round trip, the guest read at its middle."""
+    before, guest, after = min(samples, key=lambda s: s[2] - s[0])
+    return guest - (before + after) / 2, (after - before) / 2
+
+
+def clock_samples(topo: Topology, paths: Paths, name: str, count: int = 5,
+                  timeout: float = 10) -> list[tuple[float, float, float]]:
+    """(host before, guest time, host after) over one SSH session that prints the guest's time per line read."""
+    cmd = [*ssh_base(topo, paths), topo.guests[name].address, "while read -r _; do date +%s.%N; done"]
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                            text=True)
+    samples = []
+    try:
+        for _ in range(count):
+            before = time.time()
+            proc.stdin.write("\n")
+            proc.stdin.flush()
+            if not select.select([proc.stdout], [], [], timeout)[0]:
+                raise LabError(f"{name}: no time from the guest within {timeout:g}s")
+            line = proc.stdout.readline()
+            after = time.time()
+            samples.append((before, float(line), after))
+    except (OSError, ValueError) as exc:
+        raise LabError(f"{name}: cannot read the guest's clock ({exc})") from exc
+    finally:
+        proc.kill()
+        proc.wait()
+    return samples

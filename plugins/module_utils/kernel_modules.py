@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 
 
-def _name(path):
+def available_name(path):
     """'kernel/net/netfilter/ipvs/ip_vs-rr.ko.xz' -> 'ip_vs_rr' (modprobe treats - and _ alike)."""
     return os.path.basename(path).split('.ko', 1)[0].replace('-', '_')
 
@@ -20,7 +20,7 @@ def available_modules(release, root='/lib/modules'):
     for index in ('modules.dep', 'modules.builtin'):
         try:
             with open(os.path.join(root, release, index), encoding='utf-8') as handle:
-                names.update(_name(line.split(':', 1)[0]) for line in handle if line.strip())
+                names.update(available_name(line.split(':', 1)[0]) for line in handle if line.strip())
         except FileNotFoundError:
             continue
     return names | loaded_modules()

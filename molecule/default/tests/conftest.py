@@ -29,10 +29,29 @@ CLIENT_TIMEOUT = 5
 STATS_SETTLE = 2.5
 
 _runner = AnsibleRunner(os.environ["MOLECULE_INVENTORY_FILE"])
-# The parser of lvs.cluster.ipvsadm_info (standard library only), loaded from its file.
-_spec = importlib.util.spec_from_file_location("ipvsadm", ROOT / "plugins" / "module_utils" / "ipvsadm.py")
-IPVSADM = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(IPVSADM)
+
+
+def _collection_module(name: str, path: str):
+    """A standard-library-only module of the collection, loaded from its file."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# The parser of lvs.cluster.ipvsadm_info, the kernel module names of lvs.cluster.ipvs_kernel,
+# and the cluster model (the schedulers keepalived knows).
+IPVSADM = _collection_module("ipvsadm", "plugins/module_utils/ipvsadm.py")
+KERNEL_MODULES = _collection_module("kernel_modules", "plugins/module_utils/kernel_modules.py")
+MODEL = _collection_module("model", "plugins/plugin_utils/model.py")
+
+
+def kernel_schedulers(name: str) -> tuple[str, ...]:
+    """The schedulers keepalived knows that the running kernel of guest `name` can load, read
+    from its modules.dep: the lab's tests follow its kernel, whichever the pin gives."""
+    modules = {KERNEL_MODULES.available_name(line.split(":", 1)[0])
+               for line in host(name).check_output("cat /lib/modules/$(uname -r)/modules.dep").splitlines()}
+    return tuple(algo for algo in MODEL.SCHEDULERS if f"ip_vs_{algo}" in modules)
 
 
 def hosts_of(group: str) -> list[str]:
