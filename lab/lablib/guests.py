@@ -94,6 +94,7 @@ def wait_ssh(topo: Topology, paths: Paths, state: State, names: list[str], since
                 raise LabError(death_report(paths, name))
             if ssh_ok(topo, paths, name):
                 network.offloads_off(topo, name)
+                set_clock(topo, paths, name)
                 refresh_apt_lists(topo, paths, name)
                 log(f"{name}: SSH up {time.monotonic() - since:.1f}s after boot")
                 pending.remove(name)
@@ -104,6 +105,46 @@ def wait_ssh(topo: Topology, paths: Paths, state: State, names: list[str], since
             time.sleep(1)
 
 
+class Line:
+    """A shell loop on a guest over one SSH session: a line written, its answer read, each bounded."""
+
+    def __init__(self, topo: Topology, paths: Paths, name: str, script: str, timeout: float = 10):
+        self.name, self.timeout = name, timeout
+        self.proc = subprocess.Popen([*ssh_base(topo, paths), topo.guests[name].address, script],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL, text=True)
+
+    def read(self) -> str:
+        if not select.select([self.proc.stdout], [], [], self.timeout)[0]:
+            raise LabError(f"{self.name}: no answer within {self.timeout:g}s")
+        line = self.proc.stdout.readline()
+        if not line:
+            raise LabError(f"{self.name}: the SSH session ended")
+        return line.strip()
+
+    def write(self, text: str) -> None:
+        self.proc.stdin.write(text + "\n")
+        self.proc.stdin.flush()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *_exc):
+        self.proc.kill()
+        self.proc.wait()
+
+
+def set_clock(topo: Topology, paths: Paths, name: str) -> None:
+    """Step the guest's clock to the host's. A UML guest reads the host's clock from its
+    "timer" clocksource, but only from about 1 s into its boot: the jiffies it counts
+    until then fall behind, by up to a few hundred ms on a busy host, and stay behind."""
+    with Line(topo, paths, name, 'echo ready && read -r t && date -u -s "@$t" >/dev/null && echo set') as line:
+        line.read()
+        line.write(f"{time.time():.6f}")
+        if line.read() != "set":
+            raise LabError(f"{name}: could not set its clock")
+
+
 def offset(samples: list[tuple[float, float, float]]) -> tuple[float, float]:
     """Guest clock minus host clock, and its uncertainty, from (host before, guest, host after)
     samples: the one with the shortest round trip, the guest read at its middle."""
@@ -111,26 +152,13 @@ def offset(samples: list[tuple[float, float, float]]) -> tuple[float, float]:
     return guest - (before + after) / 2, (after - before) / 2
 
 
-def clock_samples(topo: Topology, paths: Paths, name: str, count: int = 5,
-                  timeout: float = 10) -> list[tuple[float, float, float]]:
-    """(host before, guest time, host after) over one SSH session that prints the guest's time per line read."""
-    cmd = [*ssh_base(topo, paths), topo.guests[name].address, "while read -r _; do date +%s.%N; done"]
-    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                            text=True)
+def clock_samples(topo: Topology, paths: Paths, name: str, count: int = 5) -> list[tuple[float, float, float]]:
+    """(host before, guest time, host after), each over a line of one SSH session."""
     samples = []
-    try:
+    with Line(topo, paths, name, "while read -r _; do date +%s.%N; done") as line:
         for _ in range(count):
             before = time.time()
-            proc.stdin.write("\n")
-            proc.stdin.flush()
-            if not select.select([proc.stdout], [], [], timeout)[0]:
-                raise LabError(f"{name}: no time from the guest within {timeout:g}s")
-            line = proc.stdout.readline()
-            after = time.time()
-            samples.append((before, float(line), after))
-    except (OSError, ValueError) as exc:
-        raise LabError(f"{name}: cannot read the guest's clock ({exc})") from exc
-    finally:
-        proc.kill()
-        proc.wait()
+            line.write("")
+            guest = line.read()
+            samples.append((before, float(guest), time.time()))
     return samples
