@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import guests, image, inventory, kernel, network, procs
+from . import guests, image, inventory, kernel, network, procs, router
 from .state import State, lock
 from .topology import Paths, Topology
 from .util import Interrupted, LabError, critical, handle_signals, log, run, safe_rmtree, step
@@ -60,6 +60,24 @@ def start_repository(lab: Lab, state: State) -> None:
             time.sleep(0.2)
 
 
+def start_router(lab: Lab, state: State) -> None:
+    """BIRD inside the namespace, as the upstream router of the topology's ECMP directors."""
+    topo, paths = lab.topo, lab.paths
+    with step(f"BGP router (BIRD, AS {topo.router.asn}) in {topo.netns} for {', '.join(topo.router.peers)}"):
+        conf = paths.state / "bird.conf"
+        conf.write_text(router.config(topo, topo.router))
+        run(topo.ns("sysctl", "-q", "-w", "net.ipv4.fib_multipath_hash_policy=1"))
+        with critical():
+            state.data["router"] = procs.spawn(router.start_command(topo, conf, paths.state / "bird.ctl"),
+                                               paths.state / "bird.log")
+            state.save()
+        deadline = time.monotonic() + 10
+        while not (paths.state / "bird.ctl").exists():
+            if time.monotonic() > deadline or not procs.alive(state.data["router"]):
+                raise LabError(f"the BGP router did not start; see {paths.state / 'bird.log'}")
+            time.sleep(0.2)
+
+
 def cmd_up(lab: Lab, args) -> int:
     topo, paths = lab.topo, lab.paths
     with lock(paths.state):
@@ -87,6 +105,9 @@ def cmd_up(lab: Lab, args) -> int:
             if not procs.alive(state.data.get("repo")):
                 started.append(("repo", None))
                 start_repository(lab, state)
+            if topo.router and not procs.alive(state.data.get("router")):
+                started.append(("router", None))
+                start_router(lab, state)
             for name in running:
                 network.offloads_off(topo, name)
             to_boot = [n for n in topo.guests if n not in running]
@@ -109,8 +130,8 @@ def cmd_up(lab: Lab, args) -> int:
                     teardown(lab, keep_consoles=True)
                 else:
                     for kind, name in reversed(started):
-                        if kind == "repo":
-                            procs.stop_group(state.data.pop("repo", None))
+                        if kind in ("repo", "router"):
+                            procs.stop_group(state.data.pop(kind, None))
                         else:
                             procs.stop_group(state.data["guests"].pop(name, {}).get("proc"))
                     state.save()
@@ -128,8 +149,8 @@ def teardown(lab: Lab, keep_consoles: bool = False) -> None:
         if procs.alive(entry.get("proc")):
             log(f"stopping {name} (pid {entry['proc']['pid']})")
         procs.stop_group(entry.get("proc"))
-    if state.data.get("repo"):
-        procs.stop_group(state.data["repo"])
+    for helper in ("router", "repo"):
+        procs.stop_group(state.data.get(helper))
     if network.netns_exists(topo):
         # What else runs in the lab namespace belongs to the lab: SSH proxies
         # (nc) of Ansible's persistent connections, `lvslab client` commands.
@@ -167,6 +188,13 @@ def cmd_status(lab: Lab, _args) -> int:
     repo_ok = procs.alive(repo)
     healthy &= repo_ok
     print(f"apt repository {topo.repo_url}: " + (f"pid {repo['pid']} alive" if repo_ok else "not running"))
+    if topo.router:
+        rec = state.data.get("router")
+        router_ok = procs.alive(rec)
+        healthy &= router_ok
+        print(f"BGP router (BIRD, AS {topo.router.asn}, peers {', '.join(topo.router.peers)}): "
+              + (f"pid {rec['pid']} alive; lvslab router shows its sessions and routes" if router_ok
+                 else "not running"))
     for suite, path in state.data.get("images", {}).items():
         print(f"image ({suite}): {path}")
     print(f"{'NAME':<6} {'PID':>8}  {'STATE':<6} {'SSH':<4} {'IPV4':<15} {'IPV6':<18} GROUPS")
@@ -238,6 +266,14 @@ def cmd_link(lab: Lab, args) -> int:
     return 0
 
 
+def cmd_router(lab: Lab, args) -> int:
+    """birdc on the lab's router: its sessions, or whatever birdc command follows."""
+    if not lab.topo.router:
+        raise LabError("this topology has no [router]")
+    command = args.cmd or ["show", "protocols"]
+    os.execvp("ip", lab.topo.ns("birdc", "-s", lab.paths.state / "bird.ctl", *command))
+
+
 def cmd_clocks(lab: Lab, args) -> int:
     """Each running guest's clock against the host's; exit 1 when one is off by more than --max."""
     state = State(lab.paths.state)
@@ -301,6 +337,8 @@ def parser() -> argparse.ArgumentParser:
     link = sub.add_parser("link", help="cut (down) or restore (up) one guest's network link")
     link.add_argument("name")
     link.add_argument("state", choices=["down", "up"])
+    birdc = sub.add_parser("router", help="birdc on the lab's BGP router (default: show protocols)")
+    birdc.add_argument("cmd", nargs=argparse.REMAINDER)
     clocks = sub.add_parser("clocks", help="each guest's clock against the host's (exit 1 above --max)")
     clocks.add_argument("--max", type=float, default=0.5, help="seconds a clock may be off (default 0.5)")
     sub.add_parser("inventory", help="print the inventory path")

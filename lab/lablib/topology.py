@@ -8,6 +8,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from .router import Router
 from .util import LabError
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9]{0,9}$")
@@ -51,15 +52,37 @@ class Guest:
         return str(self.ipv4.ip)
 
 
+def parse(text: str, source: str) -> dict:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise LabError(f"cannot read topology {source}: {exc}") from exc
+
+
+def merged(base: dict, data: dict) -> dict:
+    """A topology over the one it extends: [lab] key by key, any other table whole."""
+    result = {**base, **{key: value for key, value in data.items() if key != "extends"}}
+    result["lab"] = {**base.get("lab", {}), **data.get("lab", {})}
+    return result
+
+
+def read(path: Path) -> dict:
+    """A topology file's tables; `extends = "FILE"` (next to it) starts from that topology.
+    Topologies that extend one share its [image] and [repo], so their guests share its images."""
+    try:
+        data = parse(path.read_text(), str(path))
+    except OSError as exc:
+        raise LabError(f"cannot read topology {path}: {exc}") from exc
+    if "extends" in data:
+        return merged(read(path.parent / data["extends"]), data)
+    return data
+
+
 class Topology:
     """A parsed topology. `netns` and `suite` override the file (LVSLAB_NETNS, LVSLAB_SUITE)."""
 
-    def __init__(self, text: str, source: str = "topology", netns: str | None = None,
+    def __init__(self, data: dict, source: str = "topology", netns: str | None = None,
                  suite: str | None = None):
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise LabError(f"cannot read {source}: {exc}") from exc
         lab = data.get("lab", {})
         self.netns = netns or lab.get("netns", "lvslab")
         self.bridge = lab.get("bridge", "br0")
@@ -85,14 +108,12 @@ class Topology:
                 raise LabError(f"{source}: guests.{name}: {exc}") from exc
         if not self.guests:
             raise LabError(f"no [guests.*] in {source}")
+        # The lab namespace as the upstream BGP router of ECMP directors (router.py).
+        self.router = Router.from_table(data["router"], self.guests) if "router" in data else None
 
     @classmethod
     def load(cls, path: Path, netns: str | None = None, suite: str | None = None) -> "Topology":
-        try:
-            text = path.read_text()
-        except OSError as exc:
-            raise LabError(f"cannot read topology {path}: {exc}") from exc
-        return cls(text, str(path), netns, suite)
+        return cls(read(path), str(path), netns, suite)
 
     @property
     def suites(self) -> list[str]:
