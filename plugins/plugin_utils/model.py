@@ -2,14 +2,15 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The cluster data model: every variable the lvs_director role reads, with its type and default.
 
-SPEC mirrors roles/lvs_director/meta/argument_specs.yml key by key (type, default, choices,
+SPEC mirrors roles/lvs_director/meta/argument_specs.yml key by key (type, default, choices, no_log,
 elements, required; tests/filter checks it), so the checks can name the exact path of a wrong
 value before any role runs, and the resolver fills in the same defaults the role documents.
 """
 
 from __future__ import annotations
 
-import ipaddress
+# ip(value): the ipaddress object of a plain IP address (no zone index), else None.
+from ansible_collections.lvs.cluster.plugins.module_utils.fields import ip_address as ip
 
 
 def _option(kind, default=None, **extra):
@@ -96,7 +97,7 @@ VRRP_INSTANCE_SPEC = {
     'preempt': _option('bool', True),
     'preempt_delay': _option('int', 0),
     'unicast': _option('bool', False),
-    'auth_pass': _option('str'),
+    'auth_pass': _option('str', no_log=True),
     'state': _option('str', choices=['MASTER', 'BACKUP']),
     'preferred_director': _option('str'),
     'track_interfaces': _option('list', [], elements='str'),
@@ -163,16 +164,6 @@ URL_DEFAULTS = {'path': None} | defaults(URL_SPEC)
 REAL_SERVER_DEFAULTS = defaults(REAL_SERVER_SPEC)
 VRRP_INSTANCE_DEFAULTS = {'name': None, 'virtual_router_id': None, 'vips': []} | defaults(VRRP_INSTANCE_SPEC)
 SYNC_DAEMON_DEFAULTS = defaults(SYNC_DAEMON_SPEC)
-
-
-def ip(value):
-    """The ipaddress object of value, or None when it is not an IP address."""
-    if not isinstance(value, str):
-        return None
-    try:
-        return ipaddress.ip_address(value)
-    except ValueError:
-        return None
 
 
 def norm_address(value):

@@ -1,13 +1,16 @@
 """Fixtures for the render-matrix tests: run the role's template through Ansible,
-validate with the real keepalived inside a throwaway network namespace."""
+validate with the real keepalived inside a throwaway network namespace, and read back
+what keepalived parsed."""
 
 from __future__ import annotations
 
 import copy
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +19,8 @@ import yaml
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT / 'tests'))
+# The collection as Ansible imports it (make collection-link, a prerequisite of make render).
+sys.path.insert(0, str(ROOT / '.cache' / 'collections'))
 
 from ci_gate import require  # noqa: E402  (tests/, put on the path above)
 
@@ -87,6 +92,19 @@ def netns():
         subprocess.run(['ip', 'netns', 'delete', name], check=False)
 
 
+# A private mount namespace over this host's files: a tmpfs on /etc/keepalived, where a running keepalived
+# creates its track file.
+SANDBOX = """set -e
+mount -t tmpfs lvsrender /etc/keepalived
+exec ip netns exec "$NETNS" "$@"
+"""
+
+
+def sandboxed(netns, argv):
+    env = dict(os.environ, NETNS=netns)
+    return ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', SANDBOX, 'sandbox', *argv], env
+
+
 @pytest.fixture(scope='session')
 def keepalived_test(netns):
     """Run keepalived -t -f FILE (never -t FILE) inside the namespace."""
@@ -96,3 +114,30 @@ def keepalived_test(netns):
                               capture_output=True, text=True, timeout=60, check=False)
 
     return check
+
+
+@pytest.fixture(scope='session')
+def keepalived_dump(netns, tmp_path_factory):
+    """The configuration as keepalived parsed it: its VRRP process started in the namespace with -d (dump the
+    configuration), its log read until the first instance enters a state, then stopped. Returns the log lines
+    without their timestamps. Its scripts run: the cases that use this give /bin/true."""
+
+    def dump(path):
+        work = tmp_path_factory.mktemp('dump')
+        pids = [f'-{flag}{work}/{name}.pid' for flag, name in (('p', 'main'), ('r', 'vrrp'), ('c', 'check'), ('b', 'bfd'))]
+        argv, env = sandboxed(netns, [KEEPALIVED, '--vrrp', '--dont-fork', '--log-console', '--log-detail',
+                                      '--dump-conf', '--no-syslog', '-f', str(path), *pids])
+        process = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                   start_new_session=True)
+        lines, deadline = [], time.monotonic() + 30
+        try:
+            for line in process.stdout:
+                lines.append(line.split(': ', 1)[-1].rstrip('\n'))
+                if ('Entering' in line and 'STATE' in line) or time.monotonic() > deadline:
+                    break
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=30)
+        return lines
+
+    return dump

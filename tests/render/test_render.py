@@ -90,3 +90,36 @@ def test_kernel_modules_and_nat_forwarding(rendered, case, modules, forwarding):
     assert kernel['modules'] == modules
     assert kernel['sysctls'] == {**forwarding, 'net.ipv4.vs.expire_nodest_conn': 1,
                                  'net.ipv4.vs.expire_quiescent_template': 1}
+
+
+@pytest.mark.parametrize('case', ['unicast_auth', 'quoted_values'])
+def test_keepalived_reads_the_password_it_was_given(rendered, keepalived_dump, tmp_path, case):
+    """keepalived's own dump of what it parsed. Written bare, '#' and '!' start a comment: 's3cr3t!' was
+    's3cr3t' for keepalived, while the description said 's3cr3t!'."""
+    given = yaml.safe_load((HERE / 'cases' / f'{case}.yml').read_text())['lvs_director_vrrp_instances'][0]
+    path = tmp_path / f'{case}.conf'
+    path.write_text(rendered[case]['lb1'])
+    lines = keepalived_dump(path)
+    assert [line for line in lines if line.startswith('   Password = ')] == [f"   Password = {given['auth_pass']}"]
+
+
+def test_keepalived_reads_quoted_scripts_back_whole(rendered, keepalived_dump, tmp_path):
+    """A notify hook holds '#', '!', braces and a quoted argument: keepalived's dump shows its arguments whole."""
+    path = tmp_path / 'quoted.conf'
+    path.write_text(rendered['quoted_values']['lb1'])
+    lines = keepalived_dump(path)
+    true = os.path.realpath('/bin/true')  # keepalived shows a script by its real path
+    assert (f"   Generic state transition script = '{true}' 'notify' '#1' '!2' '}}3' '{{4' 'five six', uid:gid 0:0"
+            in lines), lines
+    assert f"   Master state transition script = '{true}' 'master', uid:gid 0:0" in lines, lines
+
+
+def test_the_other_quoted_values_are_written_in_double_quotes(rendered):
+    """The url path, the quorum and MISC_CHECK scripts and the service name: keepalived -t accepts them
+    (test_keepalived_accepts); their checker needs IPVS, which this host does not load, so they are read from
+    the text, in the double quotes whose parsing the dump above shows."""
+    conf = rendered['quoted_values']['lb1']
+    assert '# web "quoted" #1 {x}!\n' in conf
+    assert 'path "/ready!x?a=1&b=\'c\'"\n' in conf
+    assert 'quorum_up "/bin/true quorum # up!"\n' in conf
+    assert 'misc_path "/bin/true misc #1 !2 }3"\n' in conf
