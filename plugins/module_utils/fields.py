@@ -36,6 +36,7 @@ DNS_LABEL = r'[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?'
 DNS_NAME = re.compile(rf'\.|(?:{DNS_LABEL}\.)*{DNS_LABEL}\.?')
 # A sysctl key: dotted words; a '/' inside a word stands for a dot in that name (eth0/100 is eth0.100).
 SYSCTL_WORD = re.compile(r'[A-Za-z0-9_][A-Za-z0-9_@+-]*(?:/[A-Za-z0-9_@+-]+)*')
+KERNEL_MODULE = re.compile(r'[A-Za-z0-9_-]{1,56}')
 STATUS_CODE = re.compile(r'[0-9]{3}(?:-[0-9]{3})?')
 MD5 = re.compile(r'[0-9a-fA-F]{32}')
 # keepalived keeps the first 8 bytes of auth_pass (and warns about more, which fails keepalived -t).
@@ -187,6 +188,30 @@ def sysctl_key(value):
 
 def sysctl_value(value):
     return _control(_text(value))
+
+
+def kernel_module(value):
+    if not KERNEL_MODULE.fullmatch(_text(value)):
+        return f"{_show(value)} is not a kernel module name (letters, digits, '_' and '-'); fix it"
+    return None
+
+
+def comment(value):
+    """Text a module writes as '# ' comment lines: one per line of it."""
+    return next(filter(None, (_control(line) for line in _text(value).split('\n'))), None)
+
+
+def file_path(value):
+    """A file a module writes: an absolute, normalised path."""
+    text = _text(value)
+    if not text.startswith('/') or any(part in ('.', '..') for part in text.split('/')) or '//' in text:
+        return f"{_show(text)} is not an absolute path without . or .. parts; fix it"
+    return _control(text)
+
+
+def problems(checks):
+    """'name: problem' for every (name, problem) pair of checks that has a problem: a module's input errors."""
+    return [f'{name}: {problem}' for name, problem in checks if problem]
 
 
 # The kinds that plugins/plugin_utils/field_rules.py gives the options of the cluster description.

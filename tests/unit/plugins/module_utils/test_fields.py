@@ -120,3 +120,12 @@ def test_dns_names(value, ok):
 ])
 def test_url_paths(value, ok):
     assert (fields.url_path(value) is None) == ok
+
+
+def test_module_inputs():
+    assert fields.kernel_module('ip_vs_wrr') is None and fields.kernel_module('ip_vs\nx')
+    assert fields.file_path('/etc/sysctl.d/90-lvs.conf') is None
+    for path in ('etc/x', '/etc/../x', '/etc//x', '/etc/x\n'):
+        assert fields.file_path(path)
+    assert fields.comment('Managed by Ansible\nsecond line') is None and fields.comment('a\rb')
+    assert fields.problems([('a', None), ('b', 'wrong')]) == ['b: wrong']
