@@ -23,7 +23,7 @@ GOOD = {'label': 'web', 'word': 'lb1', 'keepalived_name': 'VI_X', 'interface': '
         'status_code': '200', 'md5': '0' * 32, 'sysctl_key': 'net.ipv4.ip_forward', 'sysctl_value': '1'}
 
 CHECK = {'type': 'HTTP_GET', 'connect_ip': '192.0.2.21', 'url': [{'path': '/', 'status_code': 200, 'digest': '0' * 32}],
-         'misc_path': '/bin/check', 'dns_name': 'example.org'}
+         'misc_path': {'command': '/bin/check', 'user': 'root'}, 'dns_name': 'example.org'}
 # Every option of the description set, and valid (tests/filter: test_the_full_description_is_valid).
 FULL = {
     'lvs_director_group': 'lvs_directors',
@@ -31,17 +31,17 @@ FULL = {
     'lvs_director_vrrp_instances': [
         {'name': 'VI_WEB', 'virtual_router_id': 51, 'vips': ['192.0.2.100'], 'interface': 'eth0', 'version': 2,
          'auth_pass': 'pw', 'unicast': True, 'preferred_director': 'lb1', 'track_interfaces': ['eth1'],
-         'notify': '/bin/notify', 'notify_master': '/bin/master',
+         'notify': {'command': '/bin/notify', 'user': 'root'}, 'notify_master': '/bin/master',
          'notify_backup': '/bin/backup', 'notify_fault': '/bin/fault'},
         {'name': 'VI_GW', 'virtual_router_id': 52, 'vips': ['192.0.2.254'], 'preferred_director': 'lb1'}],
     'lvs_director_vrrp_sync_groups': [{'name': 'VG_NAT', 'instances': ['VI_WEB', 'VI_GW']}],
     'lvs_director_virtual_services': [
         {'name': 'web', 'vip': '192.0.2.100', 'port': 80, 'lb_algo': 'sh', 'scheduler_flags': ['sh-port'],
          'persistence_timeout': 60, 'persistence_granularity': '255.255.255.0',
-         'sorry_server': {'address': '192.0.2.50'}, 'quorum_up': '/bin/up', 'quorum_down': '/bin/down',
+         'sorry_server': {'address': '192.0.2.50'}, 'quorum_up': '/bin/up', 'quorum_down': {'command': '/bin/down'},
          'notify_up': '/bin/rs up', 'notify_down': '/bin/rs down', 'health_check': CHECK,
          'real_servers': [{'host': 'rs1', 'address': '192.0.2.21', 'notify_up': '/bin/one up',
-                           'notify_down': '/bin/one down', 'health_check': CHECK}, 'rs2']},
+                           'notify_down': {'command': '/bin/one down'}, 'health_check': CHECK}, 'rs2']},
         {'name': 'mark', 'fwmark': 1, 'fwmark_vips': ['192.0.2.100'], 'health_check': {'connect_port': 80}}],
     'lvs_director_sync_daemon': {'enabled': True, 'interface': 'eth0', 'instance': 'VI_WEB'},
     'lvs_director_sysctl': {'net.ipv4.vs.expire_nodest_conn': 1},

@@ -119,7 +119,7 @@ def check_value(value, option, path, errors):
         return
     wanted = option['type']
     if wanted == 'raw' and option.get('options'):
-        # A real_servers element: an inventory host or address (a string), or a dict.
+        # A real_servers element (an inventory host or address) or a script (a command): a string or a dict.
         if isinstance(value, Mapping):
             _check_keys(value, option['options'], path, errors)
         elif not isinstance(value, str) or not value:

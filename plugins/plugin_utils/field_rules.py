@@ -21,8 +21,8 @@ INSTANCE = 'lvs_director_vrrp_instances[]'
 
 
 def _script(path):
-    """A hook or misc_path: a command."""
-    return {path: 'command'}
+    """A hook or misc_path: a command, or a dict of the command and the user (choices) it runs as."""
+    return {path: 'command', f'{path}.command': 'command'}
 
 
 HEALTH_CHECK = {
@@ -60,7 +60,7 @@ KINDS = {
     **{f'{SERVICE}.{key}': kind for key, kind in SERVICE_KINDS.items()},
 }
 # What the string form of a free-form option is, for the message when it is neither a string nor a dict.
-STRING_FORMS = {'label': 'an inventory host or an address'}
+STRING_FORMS = {'command': 'a command', 'label': 'an inventory host or an address'}
 # Variables that can differ per director: the value the role would render for each one is checked.
 # lvs_director_address is rendered with unicast only, where checks._check_unicast checks every peer's address.
 HOST_VARIABLES = ('lvs_director_interface', 'lvs_director_router_id')

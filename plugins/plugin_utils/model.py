@@ -28,6 +28,19 @@ DNS_TYPES = ('A', 'NS', 'CNAME', 'SOA', 'MX', 'TXT', 'AAAA')
 # The only IPVS persistence engine in Linux (module ip_vs_pe_sip).
 PERSISTENCE_ENGINES = ('sip',)
 
+# A hook or MISC_CHECK command: a string, or a dict that also names the user it runs as. keepalived's own
+# user (the default, where its version allows it: tasks/keepalived_version.yml) or root.
+SCRIPT_USERS = ('root', 'keepalived_script')
+SCRIPT_SPEC = {
+    'command': _required('str'),
+    'user': _option('str', choices=list(SCRIPT_USERS)),
+}
+
+
+def _script():
+    return _option('raw', options=SCRIPT_SPEC)
+
+
 URL_SPEC = {
     'path': _required('str'),
     'status_code': _option('raw'),
@@ -42,7 +55,7 @@ HEALTH_CHECK_SPEC = {
     'connect_port': _option('int'),
     'connect_ip': _option('str'),
     'url': _option('list', [], elements='dict', options=URL_SPEC),
-    'misc_path': _option('str'),
+    'misc_path': _script(),
     'misc_timeout': _option('int'),
     'dns_type': _option('str', 'SOA', choices=list(DNS_TYPES)),
     'dns_name': _option('str', '.'),
@@ -55,8 +68,8 @@ REAL_SERVER_SPEC = {
     'port': _option('int'),
     'weight': _option('int', 1),
     'health_check': _option('dict', {}, options=HEALTH_CHECK_SPEC),
-    'notify_up': _option('str'),
-    'notify_down': _option('str'),
+    'notify_up': _script(),
+    'notify_down': _script(),
 }
 
 SERVICE_SPEC = {
@@ -76,14 +89,14 @@ SERVICE_SPEC = {
     'ops': _option('bool', False),
     'quorum': _option('int', 1),
     'hysteresis': _option('int', 0),
-    'quorum_up': _option('str'),
-    'quorum_down': _option('str'),
+    'quorum_up': _script(),
+    'quorum_down': _script(),
     'sorry_server': _option('dict', options={'address': _required('str'), 'port': _option('int')}),
     'inhibit_on_failure': _option('bool', False),
     'alpha': _option('bool', False),
     'health_check': _option('dict', {}, options=HEALTH_CHECK_SPEC),
-    'notify_up': _option('str'),
-    'notify_down': _option('str'),
+    'notify_up': _script(),
+    'notify_down': _script(),
     'real_servers': _option('list', elements='raw', options=REAL_SERVER_SPEC),
 }
 
@@ -101,10 +114,10 @@ VRRP_INSTANCE_SPEC = {
     'state': _option('str', choices=['MASTER', 'BACKUP']),
     'preferred_director': _option('str'),
     'track_interfaces': _option('list', [], elements='str'),
-    'notify': _option('str'),
-    'notify_master': _option('str'),
-    'notify_backup': _option('str'),
-    'notify_fault': _option('str'),
+    'notify': _script(),
+    'notify_master': _script(),
+    'notify_backup': _script(),
+    'notify_fault': _script(),
 }
 # The instance's notify hooks, as keepalived names them.
 NOTIFY_HOOKS = ('notify', 'notify_master', 'notify_backup', 'notify_fault')

@@ -877,6 +877,36 @@ def test_notify_hooks_need_an_absolute_path(hook):
     assert errors_of(vrrp=instances(**{hook: '/usr/local/sbin/on-change --quiet'})) == []
     assert only_error(vrrp=instances(**{hook: 'on-change'})) == (
         f"lvs_director_vrrp_instances[0].{hook}: 'on-change' {NOT_ABSOLUTE}")
+    assert only_error(vrrp=instances(**{hook: {'command': 'on-change', 'user': 'root'}})) == (
+        f"lvs_director_vrrp_instances[0].{hook}.command: 'on-change' {NOT_ABSOLUTE}")
+
+
+@pytest.mark.parametrize('script, expected', [
+    ({'command': '/bin/true', 'user': 'root'}, None),
+    ({'command': '/bin/true', 'user': 'keepalived_script'}, None),
+    ({'command': '/bin/true'}, None),
+    ({'command': '/bin/true', 'user': 'nobody'},
+     "lvs_director_vrrp_instances[0].notify.user: 'nobody' is not one of root, keepalived_script; fix it"),
+    ({'user': 'root'}, 'lvs_director_vrrp_instances[0].notify.command: required; set it'),
+    ({'command': '/bin/true', 'as': 'root'},
+     'lvs_director_vrrp_instances[0].notify.as: unknown key; known keys: command, user'),
+    (['/bin/true'], "lvs_director_vrrp_instances[0].notify: must be a command (a string) or a dict with keys "
+                    "command, user; got a list"),
+])
+def test_a_script_is_a_command_or_a_command_and_its_user(script, expected):
+    errors = errors_of(vrrp=instances(notify=script))
+    # A wrong structure leaves the instance out of the later checks: its VIPs are then held by none.
+    assert errors[:1] == ([] if expected is None else [expected])
+
+
+def test_a_script_resolves_to_its_command_and_user():
+    instance = resolve_vrrp_instances(instances(notify='/bin/a', notify_fault={'command': '/bin/b', 'user': 'root'}),
+                                      HOSTVARS, GROUPS, 'lb1')[0]
+    assert instance['hooks'] == {'notify': {'command': '/bin/a', 'user': None},
+                                 'notify_fault': {'command': '/bin/b', 'user': 'root'}}
+    misc = {'type': 'MISC_CHECK', 'misc_path': {'command': '/bin/c x', 'user': 'root'}}
+    check = resolve_services(services(health_check=misc), HOSTVARS, GROUPS)[0]['real_servers'][0]['health_check']
+    assert check['misc_path'] == {'command': '/bin/c x', 'user': 'root'}
 
 
 def test_real_servers_take_the_services_notify_hooks_unless_they_have_their_own():
@@ -897,9 +927,11 @@ def test_quorum_hooks_need_an_absolute_path(hook):
 
 def test_a_real_server_hook_gets_the_real_server_as_its_last_argument():
     svc = services(vip='2001:db8::100', notify_up='/usr/local/sbin/rs-hook up',
+                   notify_down={'command': '/usr/local/sbin/rs-hook down', 'user': 'root'},
                    real_servers=[{'address': '2001:DB8::21'}])
     assert resolve_services(svc, HOSTVARS, GROUPS)[0]['real_servers'][0]['hooks'] == {
-        'notify_up': '/usr/local/sbin/rs-hook up [2001:db8::21]:80'}
+        'notify_up': {'command': '/usr/local/sbin/rs-hook up [2001:db8::21]:80', 'user': None},
+        'notify_down': {'command': '/usr/local/sbin/rs-hook down [2001:db8::21]:80', 'user': 'root'}}
     assert resolve_services(services(), HOSTVARS, GROUPS)[0]['real_servers'][0]['hooks'] == {}
 
 

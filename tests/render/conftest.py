@@ -92,26 +92,36 @@ def netns():
         subprocess.run(['ip', 'netns', 'delete', name], check=False)
 
 
-# A private mount namespace over this host's files: a tmpfs on /etc/keepalived, where a running keepalived
-# creates its track file.
+# A private mount namespace over this host's files: a tmpfs on /etc/keepalived (a running keepalived creates
+# its track file there) and, with SCRIPT_USER, /etc/passwd and /etc/group copies that have keepalived_script.
 SANDBOX = """set -e
 mount -t tmpfs lvsrender /etc/keepalived
+if [ -n "$SCRIPT_USER" ]; then
+    for file in passwd group; do
+        cp /etc/$file "$WORK/$file"
+        mount --bind "$WORK/$file" /etc/$file
+    done
+    echo 'keepalived_script:x:64990:64990::/nonexistent:/usr/sbin/nologin' >>"$WORK/passwd"
+    echo 'keepalived_script:x:64990:' >>"$WORK/group"
+fi
 exec ip netns exec "$NETNS" "$@"
 """
 
 
-def sandboxed(netns, argv):
-    env = dict(os.environ, NETNS=netns)
+def sandboxed(netns, work, argv, script_user=False):
+    env = dict(os.environ, NETNS=netns, WORK=str(work), SCRIPT_USER='1' if script_user else '')
     return ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', SANDBOX, 'sandbox', *argv], env
 
 
 @pytest.fixture(scope='session')
-def keepalived_test(netns):
-    """Run keepalived -t -f FILE (never -t FILE) inside the namespace."""
+def keepalived_test(netns, tmp_path_factory):
+    """Run keepalived -t -f FILE (never -t FILE) inside the namespace; script_user: as on a director where the
+    role created keepalived_script."""
 
-    def check(path):
-        return subprocess.run(['ip', 'netns', 'exec', netns, KEEPALIVED, '-t', '-f', str(path)],
-                              capture_output=True, text=True, timeout=60, check=False)
+    def check(path, script_user=False):
+        argv, env = sandboxed(netns, tmp_path_factory.mktemp('sandbox'), [KEEPALIVED, '-t', '-f', str(path)],
+                              script_user)
+        return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60, check=False)
 
     return check
 
@@ -125,8 +135,8 @@ def keepalived_dump(netns, tmp_path_factory):
     def dump(path):
         work = tmp_path_factory.mktemp('dump')
         pids = [f'-{flag}{work}/{name}.pid' for flag, name in (('p', 'main'), ('r', 'vrrp'), ('c', 'check'), ('b', 'bfd'))]
-        argv, env = sandboxed(netns, [KEEPALIVED, '--vrrp', '--dont-fork', '--log-console', '--log-detail',
-                                      '--dump-conf', '--no-syslog', '-f', str(path), *pids])
+        argv, env = sandboxed(netns, work, [KEEPALIVED, '--vrrp', '--dont-fork', '--log-console', '--log-detail',
+                                            '--dump-conf', '--no-syslog', '-f', str(path), *pids])
         process = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                    start_new_session=True)
         lines, deadline = [], time.monotonic() + 30
