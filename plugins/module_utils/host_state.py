@@ -20,9 +20,13 @@ PROC_SYS = '/proc/sys'
 def sysctl_path(key: str) -> str:
     """The /proc/sys path of a sysctl key; a dot inside a name is a slash in the key, as sysctl.d(5) wants.
 
-    'net.ipv4.conf.eth0/1.arp_ignore' -> '/proc/sys/net/ipv4/conf/eth0.1/arp_ignore'
+    'net.ipv4.conf.eth0/1.arp_ignore' -> '/proc/sys/net/ipv4/conf/eth0.1/arp_ignore'. A key whose path would
+    leave /proc/sys ('net.//.//.etc' is /proc/sys/net/../../etc) raises ValueError: nothing reads or writes it.
     """
-    return '/'.join([PROC_SYS] + [part.replace('/', '.') for part in key.split('.')])
+    path = '/'.join([PROC_SYS] + [part.replace('/', '.') for part in key.split('.')])
+    if os.path.normpath(path) != path or not path.startswith(PROC_SYS + '/'):
+        raise ValueError(f'sysctl key {key!r} resolves to {path}, outside {PROC_SYS}')
+    return path
 
 
 def read_sysctls(keys) -> dict[str, str | None]:

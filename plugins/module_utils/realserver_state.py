@@ -13,14 +13,12 @@ values come back and every file written here is removed.
 from __future__ import annotations
 
 import os
-import re
 
-from ansible_collections.lvs.cluster.plugins.module_utils import host_state, realserver_vips
+from ansible_collections.lvs.cluster.plugins.module_utils import fields, host_state, realserver_vips
 
 ARP_VALUES = (('arp_ignore', 1), ('arp_announce', 2))
 # all and lo always get the ARP sysctls; default would change interfaces created later.
 RESERVED_INTERFACES = ('all', 'default', 'lo')
-INTERFACE_RE = re.compile(r'^[A-Za-z0-9_.@-]{1,15}$')
 
 SYSCTL_NOTE = ('LVS real server: do not answer ARP for the VIPs held on lo, and announce only\n'
                'addresses of the outgoing interface.')
@@ -74,7 +72,7 @@ def read_text(path):
 
 
 def interface_errors(interfaces, source, links):
-    bad = [name for name in interfaces if not INTERFACE_RE.match(name) or name in RESERVED_INTERFACES]
+    bad = [name for name in interfaces if not name or fields.interface(name) or name in RESERVED_INTERFACES]
     missing = [name for name in interfaces if name not in bad and name not in links]
     errors = []
     if bad:

@@ -57,6 +57,14 @@ def live_addresses(run_ip):
     return links
 
 
+def plain_address(value):
+    """The ipaddress object of a plain address; ValueError for anything else, a zone index ('%eth0') too, since any
+    text may follow its '%' (the rule of module_utils/fields.py, which this file cannot import: it runs alone)."""
+    if '%' in value:
+        raise ValueError(f'{value!r} has a zone index')
+    return ipaddress.ip_address(value)
+
+
 def label(device):
     return f'{device}:{LABEL_SUFFIX}'
 
@@ -75,7 +83,7 @@ def normalise(entries, own, links):
                 own_addresses[ipaddress.ip_address(key.split('/')[0])] = f'on {device}'
     for source, value in own:
         try:
-            own_addresses[ipaddress.ip_address(value)] = source
+            own_addresses[plain_address(value)] = source
         except ValueError:
             errors.append(f'{source}: {value!r} is not an IP address')
     for entry in entries:
@@ -84,9 +92,10 @@ def normalise(entries, own, links):
             errors.append(f'{source}: device {device!r} is not one of {", ".join(DEVICES)}')
             continue
         try:
-            address = ipaddress.ip_address(value)
+            address = plain_address(value)
         except ValueError:
-            errors.append(f'{source}: {value!r} is not an IP address (give a plain address, no prefix length)')
+            errors.append(f'{source}: {value!r} is not an IP address (give a plain address, no prefix length, no '
+                          f'zone index)')
             continue
         if address.is_unspecified or address.is_loopback or address.is_multicast or address.is_link_local:
             errors.append(f'{source}: {address} is not usable as a VIP (unspecified, loopback, multicast or link-local)')

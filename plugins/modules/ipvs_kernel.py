@@ -22,6 +22,9 @@ description:
     keepalived at boot. Without it, daemons this module started (its drop-in exists) are stopped.
   - With O(state=absent) it removes the files and stops the sync daemons it manages (O(sync_daemon) is ignored);
     loaded modules and live values stay as they are.
+  - Every input is checked before anything changes, so that nothing leaves the line or the path it is written to
+    (plugins/module_utils/fields.py). A sysctl key is dotted words with no empty part whose path stays under
+    C(/proc/sys); a module name, an interface name, the files and the header hold no control character.
 options:
   state:
     description: Whether the kernel set-up should be present or its files removed.
@@ -138,6 +141,13 @@ sync_daemons:
   type: list
   elements: dict
   sample: [{state: master, mcast_interface: eth0, syncid: 51}, {state: backup, mcast_interface: eth0, syncid: 51}]
+errors:
+  description: Every input that does not fit where it would be written; nothing was changed.
+  returned: failure
+  type: list
+  elements: str
+  sample: ["sysctls['net.//.//.etc']: 'net.//.//.etc' is not a sysctl key: use dotted words of letters, digits, '_', '-',
+            '@' or '+', no empty part (a '/' stands for a dot inside a name, as in net.ipv4.conf.eth0/100.rp_filter)"]
 """
 
 import os
@@ -145,6 +155,7 @@ import platform
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.lvs.cluster.plugins.module_utils import fields
 from ansible_collections.lvs.cluster.plugins.module_utils.host_state import (
     read_sysctls, remove_path, sysctl_conf, update_file, write_sysctls)
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvsadm import IpvsadmParseError, parse_sync_daemons
@@ -226,6 +237,19 @@ def _sync_daemons(module, sync):
     _reload_systemd(module, dropin['changed'])
     changed, after = _apply_daemons(module, before, wanted)
     return {'managed': True, 'file': dropin, 'changed': changed, 'before': before, 'after': after}
+
+
+def input_errors(params):
+    """Every input that would not fit where it is written: a line of a file, a path under /proc/sys, an argument."""
+    checks = [(f'modules[{number}]', fields.kernel_module(name)) for number, name in enumerate(params['modules'])]
+    checks += [(f'sysctls[{key!r}]', fields.sysctl_key(key) or fields.sysctl_value(value))
+               for key, value in params['sysctls'].items()]
+    if params['sync_daemon']:
+        interface = params['sync_daemon']['interface']
+        checks.append(('sync_daemon.interface', fields.interface(interface) if interface else 'empty; name it'))
+    checks += [(name, fields.file_path(params[name])) for name in ('modules_file', 'sysctl_file', 'sync_daemon_file')]
+    checks.append(('header', fields.comment(params['header'])))
+    return fields.problems(checks)
 
 
 def present(module):
@@ -314,6 +338,9 @@ def main():
         },
         supports_check_mode=True,
     )
+    errors = input_errors(module.params)
+    if errors:
+        module.fail_json(msg='; '.join(errors), errors=errors)
     module.exit_json(**(present(module) if module.params['state'] == 'present' else absent(module)))
 
 

@@ -23,7 +23,9 @@ description:
   - Writes the VIP list that C(lvs-realserver start) (the boot helper the P(lvs.cluster.lvs_realserver#role) role
     installs) reads at boot to O(vips_file).
   - Every input is checked before anything changes; all errors are reported at once, each naming the C(source) of the
-    value. After a change the module reads the VIPs and the sysctls back and fails if they do not hold.
+    value. Nothing can leave the line or the path it is written to (plugins/module_utils/fields.py); an address is a
+    plain IP address (no zone index), an interface name a Linux one, and no file, header or source holds a control
+    character. After a change the module reads the VIPs and the sysctls back and fails if they do not hold.
   - O(state=absent) removes the VIPs the module added, restores the saved sysctl values and removes the files and
     directories it wrote.
 options:
@@ -194,8 +196,22 @@ errors:
 """
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.lvs.cluster.plugins.module_utils import fields
 from ansible_collections.lvs.cluster.plugins.module_utils.realserver_vips import IpError
 from ansible_collections.lvs.cluster.plugins.module_utils.realserver_state import Paths, RealServer, RealServerError
+
+
+PATHS = ("sysctl_file", "saved_sysctl_file", "vips_file", "state_dir", "modules_file")
+
+
+def input_errors(params):
+    """The inputs the VIP and interface checks do not cover: the files, the header and the sources of messages."""
+    checks = [(name, fields.file_path(params[name])) for name in PATHS]
+    checks.append(("header", fields.comment(params["header"])))
+    checks.append(("arp_interfaces_source", fields.label(params["arp_interfaces_source"])))
+    checks += [(f"{option}[{number}].source", fields.label(item["source"]))
+               for option in ("vips", "own_addresses") for number, item in enumerate(params[option])]
+    return fields.problems(checks)
 
 
 def main():
@@ -224,8 +240,10 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
-    paths = Paths(params["sysctl_file"], params["saved_sysctl_file"], params["vips_file"], params["state_dir"],
-                  params["modules_file"])
+    errors = input_errors(params)
+    if errors:
+        module.fail_json(msg="; ".join(errors), errors=errors, actions=[])
+    paths = Paths(*(params[name] for name in PATHS))
     result = {"changed": False, "vips": [], "sysctls": {}, "actions": []}
     host = None
     try:
@@ -238,7 +256,7 @@ def main():
             host.absent()
     except RealServerError as exc:
         module.fail_json(msg="; ".join(exc.errors), errors=exc.errors, actions=exc.actions)
-    except (LookupError, OSError, IpError) as exc:
+    except (LookupError, OSError, ValueError, IpError) as exc:
         detail = str(exc)
         module.fail_json(msg=f"changing the host failed: {detail}", errors=[detail],
                          actions=host.actions if host else [])

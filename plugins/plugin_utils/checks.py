@@ -4,20 +4,23 @@
 
 check_cluster returns one message per problem, each starting with the path of the wrong value
 (lvs_director_virtual_services[2].real_servers[1].weight) and ending with the fix. First the
-structure (types, unknown keys, required keys, choices: model.SPEC) is checked; only entries
-with a sound structure go on to the value, cross-reference, address and fact checks, so no
-input can make the checks raise. docs/data-model.md lists every check.
+structure (types, unknown keys, required keys, choices: model.SPEC) and what each string may
+hold (field_rules.py) are checked; only entries with a sound structure go on to the value,
+cross-reference, address and fact checks, so no input can make the checks raise.
+docs/data-model.md lists every check.
 """
 
 from __future__ import annotations
 
 import difflib
 import ipaddress
-import re
 from collections.abc import Mapping
 
+from ansible_collections.lvs.cluster.plugins.module_utils import fields
+from ansible_collections.lvs.cluster.plugins.plugin_utils.field_rules import (
+    KINDS, STRING_FORMS, check_field, check_host_values, spec_path)
 from ansible_collections.lvs.cluster.plugins.plugin_utils.model import (
-    DEFAULT_INTERFACE_FALLBACK, NOTIFY_HOOKS, QUORUM_HOOKS, REAL_SERVER_HOOKS, SPEC, ip, is_int, is_number, norm_address)
+    DEFAULT_INTERFACE_FALLBACK, SPEC, ip, is_int, is_number, norm_address)
 from ansible_collections.lvs.cluster.plugins.plugin_utils.resolve import (
     director_priority, host_address, hostvar, members, resolve_service, vrrp_instance)
 
@@ -28,9 +31,6 @@ UINT_MAX = 4294967295
 # The kernel and keepalived take weights up to 2147483647, upstream ipvsadm 1.31 (used by the
 # drain and undrain playbooks) only 0-65535: accept the range every tool takes.
 WEIGHT_MAX = 65535
-# keepalived reads a vrrp_instance name as one token: '#' and '!' start comments, '$' and '~'
-# expand, '@' selects by config id, quotes and blanks split. Allow what survives all of them.
-INSTANCE_NAME = re.compile(r'[A-Za-z0-9_][A-Za-z0-9_.:-]{0,63}')
 WANTED = {'str': 'a string', 'int': 'an integer', 'float': 'a number', 'bool': 'true or false',
           'list': 'a list', 'dict': 'a dict'}
 # sysctl that a NAT service needs on the directors, by address family.
@@ -40,10 +40,29 @@ REALSERVER_ADDRESS_BY_FAMILY = {4: 'lvs_realserver_address', 6: 'lvs_realserver_
 
 
 class Errors(list):
-    """The error messages: "path: problem; fix (context)"."""
+    """The error messages: "path: problem; fix (context)".
+
+    A value that breaks its field rule (field_rules.py, add_value) leaves its entry sound: the checks after
+    the structure take any string, so one wrong value does not hide its instance or service from them.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.values = 0
 
     def add(self, path, text, about=None):
-        self.append(f"{path}: {text}" + (f" ({about})" if about else ''))
+        message = f"{path}: {text}" + (f" ({about})" if about else '')
+        # One line each, whatever a name in it holds.
+        self.append(''.join(char if char.isprintable() else repr(char)[1:-1] for char in message))
+
+    def add_value(self, path, text):
+        self.add(path, text)
+        self.values += 1
+
+    @property
+    def structural(self):
+        """How many errors make their entry unsound."""
+        return len(self) - self.values
 
 
 def kind(value):
@@ -100,12 +119,14 @@ def check_value(value, option, path, errors):
         return
     wanted = option['type']
     if wanted == 'raw' and option.get('options'):
-        # A real_servers element: an inventory host or address, or a dict.
+        # A real_servers element (an inventory host or address) or a script (a command): a string or a dict.
         if isinstance(value, Mapping):
             _check_keys(value, option['options'], path, errors)
         elif not isinstance(value, str) or not value:
-            errors.add(path, f"must be an inventory host or an address (a string) or a dict with keys "
+            errors.add(path, f"must be {STRING_FORMS[KINDS[spec_path(path)]]} (a string) or a dict with keys "
                              f"{', '.join(sorted(option['options']))}; got {show(value)}")
+        else:
+            check_field(value, path, errors)
         return
     if not _has_type(value, wanted):
         errors.add(path, f"must be {WANTED[wanted]}, got {show(value)}; fix it")
@@ -122,6 +143,8 @@ def check_value(value, option, path, errors):
                 check_value(item, element, f"{path}[{number}]", errors)
     elif wanted == 'dict' and option.get('options'):
         _check_keys(value, option['options'], path, errors)
+    elif 'choices' not in option:
+        check_field(value, path, errors)
 
 
 def _sound_entries(values, name, errors):
@@ -135,21 +158,21 @@ def _sound_entries(values, name, errors):
     sound = []
     element = {'type': 'dict', 'options': option['options']}
     for number, entry in enumerate(values):
-        before = len(errors)
+        before = errors.structural
         path = f"{name}[{number}]"
         if entry is None:
             errors.add(path, 'must be a dict, got null; fix it')
         else:
             check_value(entry, element, path, errors)
-        if len(errors) == before:
+        if errors.structural == before:
             sound.append((number, entry))
     return sound
 
 
 def _sound_value(value, name, errors):
-    before = len(errors)
+    before = errors.structural
     check_value(value, SPEC[name], name, errors)
-    return value if len(errors) == before else None
+    return value if errors.structural == before else None
 
 
 # ------------------------------------------------------------------------- values
@@ -170,25 +193,6 @@ def _check_layer(check, path, errors, about):
                  ' seconds')
     _check_range(check.get('connect_port'), f"{path}.connect_port", 1, 65535, errors, about)
     _check_range(check.get('misc_timeout'), f"{path}.misc_timeout", 1, UINT_MAX, errors, about, ' seconds')
-    if check.get('connect_ip') is not None and ip(check['connect_ip']) is None:
-        errors.add(f"{path}.connect_ip", f"{show(check['connect_ip'])} is not an IP address; fix it", about)
-    for number, url in enumerate(check.get('url') or []):
-        _check_url(url, f"{path}.url[{number}]", errors, about)
-
-
-def _check_url(url, path, errors, about):
-    if not str(url['path']).startswith('/'):
-        errors.add(f"{path}.path", f"{show(url['path'])} is not an absolute path; start it with /", about)
-    status = url.get('status_code')
-    for code in status if isinstance(status, (list, tuple)) else [] if status is None else [status]:
-        if (not re.fullmatch(r'\d{3}(-\d{3})?', str(code))
-                or not all(100 <= int(part) <= 599 for part in str(code).split('-'))):
-            errors.add(f"{path}.status_code", f"{show(code)} is not an HTTP status 100-599 or a range like "
-                                              f"200-299; fix it", about)
-    digest = url.get('digest')
-    if digest is not None and not re.fullmatch(r'[0-9a-fA-F]{32}', str(digest)):
-        errors.add(f"{path}.digest", f"{show(digest)} is not an MD5 digest of 32 hex characters; "
-                                     f"compute it with keepalived --genhash", about)
 
 
 def _check_complete(check, port, path, errors, about):
@@ -231,8 +235,6 @@ def _check_address_and_port(service, given, path, errors, about):
     if (vip is None) == (fwmark is None):
         errors.add(path, 'set exactly one of vip and fwmark', about)
     if vip is not None:
-        if ip(vip) is None:
-            errors.add(f"{path}.vip", f"{show(vip)} is not an IP address; fix it", about)
         if port is None:
             errors.add(f"{path}.port", 'a vip service needs a port; set port', about)
         elif not 0 <= port <= 65535:
@@ -241,9 +243,6 @@ def _check_address_and_port(service, given, path, errors, about):
             errors.add(f"{path}.port", 'port 0 (all ports) needs persistence_timeout; set it or use a port', about)
     if service['fwmark_vips'] and fwmark is None:
         errors.add(f"{path}.fwmark_vips", 'only a fwmark service has fwmark_vips; remove it', about)
-    for number, address in enumerate(service['fwmark_vips'] or []):
-        if ip(address) is None:
-            errors.add(f"{path}.fwmark_vips[{number}]", f"{show(address)} is not an IP address; fix it", about)
     if fwmark is not None:
         _check_range(fwmark, f"{path}.fwmark", 1, UINT_MAX, errors, about)
         if 'protocol' in given:
@@ -282,13 +281,11 @@ def _check_sorry_server(service, path, vips, errors, about):
     sorry = service['sorry_server']
     if sorry is None:
         return
-    address = ip(sorry['address'])
+    address = ip(sorry['address'])  # None: its field rule reported it
     family = _family(service)
-    if address is None:
-        errors.add(f"{path}.sorry_server.address", f"{show(sorry['address'])} is not an IP address; fix it", about)
-    elif family and address.version != family:
+    if address is not None and family and address.version != family:
         errors.add(f"{path}.sorry_server.address", f"{address} is not of the VIP's address family", about)
-    elif str(address) in vips:
+    elif address is not None and str(address) in vips:
         errors.add(f"{path}.sorry_server.address", f"{address} is a VIP; the sorry server needs an address of "
                                                    f"its own", about)
     _check_range(sorry['port'], f"{path}.sorry_server.port", 1, 65535, errors, about)
@@ -296,13 +293,6 @@ def _check_sorry_server(service, path, vips, errors, about):
             and sorry['port'] != service['port']):
         errors.add(f"{path}.sorry_server.port", f"{service['lb_kind']} cannot translate ports: the sorry server "
                                                 f"must use the service port {service['port']}; remove port", about)
-
-
-def _check_command(command, path, errors, about):
-    """A hook keepalived runs: an absolute path, then arguments, inside the double quotes it is rendered in."""
-    if command is not None and (not str(command).startswith('/') or '"' in str(command)):
-        errors.add(path, f"{show(command)} is not a command with an absolute path (and no double quote); give the "
-                         f"script's full path, then its arguments", about)
 
 
 def _check_real_servers(service, given, path, context, errors, about):
@@ -322,6 +312,9 @@ def _check_real_servers(service, given, path, context, errors, about):
         if real_server['host'] is not None and real_server['host'] not in hostvars:
             errors.add(f"{where}.host", f"{real_server['host']} is not an inventory host; add it to the inventory "
                                         f"or use address", about)
+        elif address is None and real_server['host'] is None:
+            if entry_address is None:  # a given address broke its field rule, which reported it
+                errors.add(where, f"{show(entry)} is neither an inventory host nor an IP address; fix it", about)
         elif address is None:
             errors.add(where, f"real server address {show(real_server['address'])} is not an IP address; set "
                               f"lvs_realserver_address or ansible_host of {real_server['host']}, or address", about)
@@ -347,9 +340,6 @@ def _check_real_servers(service, given, path, context, errors, about):
         _check_layer(entry.get('health_check') if isinstance(entry, Mapping) else None, f"{where}.health_check",
                      errors, about)
         _check_complete(real_server['health_check'], real_server['port'], f"{where}.health_check", errors, about)
-        for hook in REAL_SERVER_HOOKS:
-            if isinstance(entry, Mapping) and entry.get(hook) is not None:
-                _check_command(entry[hook], f"{where}.{hook}", errors, about)
     if not service['real_servers'] and service['sorry_server'] is None:
         errors.add(f"{path}.real_servers", f"the service has no real servers (none listed and group "
                                            f"{context['realserver_group']} is empty); list real_servers or fill "
@@ -359,8 +349,6 @@ def _check_real_servers(service, given, path, context, errors, about):
 def _check_service(number, given, context, errors):
     service = resolve_service(given, context['hostvars'], context['default_members'])
     path, about = f"lvs_director_virtual_services[{number}]", f"service {service['name']}"
-    if not str(service['name']).isprintable():
-        errors.add(f"{path}.name", 'contains a line break or control character; use a one-line name', about)
     _check_address_and_port(service, given, path, errors, about)
     _check_scheduler_flags(service, path, errors, about)
     if service['ops'] and (service['fwmark'] is not None or service['protocol'] != 'UDP'):
@@ -373,8 +361,6 @@ def _check_service(number, given, context, errors):
                                          f"({service['quorum']}), or keepalived resets it; fix it", about)
     _check_sorry_server(service, path, context['vips'], errors, about)
     _check_layer(given.get('health_check'), f"{path}.health_check", errors, about)
-    for hook in (*REAL_SERVER_HOOKS, *QUORUM_HOOKS):
-        _check_command(service[hook], f"{path}.{hook}", errors, about)
     listed = given.get('real_servers')
     _check_real_servers(service, given, path,
                         dict(context, listed=listed if listed is not None else context['default_members']),
@@ -391,12 +377,9 @@ def _service_key(service):
 # --------------------------------------------------------------------------- VRRP
 
 def _check_name(value, path, what, seen, errors, about):
-    """A keepalived name (one token), unique among seen ({name: path}); returns it as a string."""
+    """A keepalived name (its form is a field rule), unique among seen ({name: path}); returns it as a string."""
     name = str(value)
-    if not INSTANCE_NAME.fullmatch(name):
-        errors.add(f"{path}.name", f"{show(value)} is not a keepalived {what} name; use 1-64 letters, digits, '_', "
-                                   f"'.', ':' or '-', not starting with '.', ':' or '-'", about)
-    elif name in seen:
+    if name in seen:
         errors.add(f"{path}.name", f"{name} is already the name of {seen[name]}; give each {what} its own name",
                    about)
     seen.setdefault(name, path)
@@ -420,8 +403,7 @@ def _check_instance(number, instance, seen, errors):
     for vip in instance['vips']:
         address = ip(vip)
         if address is None:
-            errors.add(f"{path}.vips", f"{show(vip)} is not an IP address (no prefix length); fix it", about)
-            continue
+            continue  # the field rule reported it
         families.add(address.version)
         if str(address) in seen['vips']:
             errors.add(f"{path}.vips", f"{address} is already held by {seen['vips'][str(address)]}; keep it in one "
@@ -439,14 +421,9 @@ def _check_instance(number, instance, seen, errors):
                                          f"use an integer or set version: 3", about)
     elif version == 3 and not 0.01 <= advert <= 40.95:
         errors.add(f"{path}.advert_int", f"VRRPv3 allows 0.01-40.95 seconds (got {show(advert)}); fix it", about)
-    if instance['auth_pass'] is not None:
-        if len(str(instance['auth_pass'])) > 8:
-            errors.add(f"{path}.auth_pass", 'keepalived uses at most 8 characters; shorten it', about)
-        if version == 3:
-            errors.add(f"{path}.auth_pass", 'VRRPv3 has no authentication; remove auth_pass or use version 2', about)
+    if instance['auth_pass'] is not None and version == 3:
+        errors.add(f"{path}.auth_pass", 'VRRPv3 has no authentication; remove auth_pass or use version 2', about)
     _check_range(instance['preempt_delay'], f"{path}.preempt_delay", 0, 1000, errors, about, ' seconds')
-    for hook in NOTIFY_HOOKS:
-        _check_command(instance[hook], f"{path}.{hook}", errors, about)
     if instance['state'] == 'MASTER' and (not instance['preempt'] or instance['preempt_delay']):
         errors.add(f"{path}.state", 'nopreempt/preempt_delay need every director in state BACKUP; remove state '
                                     'or set preempt: true and preempt_delay: 0', about)
@@ -573,7 +550,7 @@ def _check_interfaces(instances, sync_daemon, context, errors):
             about = f"instance {instance['name']}"
             if interface in (None, ''):
                 errors.add(path, 'empty; name the interface', about)
-            else:
+            elif fields.interface(interface) is None:
                 tracked.append((path, interface, about))
     for host in context['directors']:
         facts = _facts(context['hostvars'], host)
@@ -583,7 +560,8 @@ def _check_interfaces(instances, sync_daemon, context, errors):
         for path, interface, about in checked:
             if interface in (None, ''):
                 errors.add(path, f"empty, so {host} has no interface for the VRRP adverts and VIPs; set it", about)
-            elif facts is not None and interface not in facts['interfaces'] and (host, interface) not in reported:
+            elif (facts is not None and interface not in facts['interfaces'] and (host, interface) not in reported
+                  and fields.interface(interface) is None):
                 reported.add((host, interface))
                 errors.add(path, f"{host} has no interface {show(interface)} (per its facts it has "
                                  f"{', '.join(str(name) for name in facts['interfaces'])}); fix the name", about)
@@ -651,7 +629,7 @@ def _check_forwarding(services, sysctl, errors):
 
 def check_cluster(services, vrrp_instances, hostvars, groups, director_group='lvs_directors',
                   realserver_group='lvs_realservers', sync_daemon=None, sysctl=None, interfaces=None,
-                  sync_groups=None):
+                  sync_groups=None, router_ids=None):
     """Check the whole cluster description; a list of errors, each naming the variable path and the fix."""
     errors = Errors()
     director_group = _sound_value(director_group, 'lvs_director_group', errors) or 'lvs_directors'
@@ -672,6 +650,9 @@ def check_cluster(services, vrrp_instances, hostvars, groups, director_group='lv
     sysctl = _sound_value(sysctl, 'lvs_director_sysctl', errors)
     _check_unknown_variables(context, errors)
     _check_priorities(context, errors)
+    check_host_values(context['directors'], hostvars, {
+        'lvs_director_interface': context['interfaces'],
+        'lvs_director_router_id': router_ids if isinstance(router_ids, Mapping) else {}}, errors)
 
     seen = {'names': {}, 'vrids': {}, 'vips': context['vips'], 'vip_paths': context['vip_paths']}
     for number, instance in sound_instances:

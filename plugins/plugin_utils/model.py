@@ -2,14 +2,15 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The cluster data model: every variable the lvs_director role reads, with its type and default.
 
-SPEC mirrors roles/lvs_director/meta/argument_specs.yml key by key (type, default, choices,
+SPEC mirrors roles/lvs_director/meta/argument_specs.yml key by key (type, default, choices, no_log,
 elements, required; tests/filter checks it), so the checks can name the exact path of a wrong
 value before any role runs, and the resolver fills in the same defaults the role documents.
 """
 
 from __future__ import annotations
 
-import ipaddress
+# ip(value): the ipaddress object of a plain IP address (no zone index), else None.
+from ansible_collections.lvs.cluster.plugins.module_utils.fields import ip_address as ip
 
 
 def _option(kind, default=None, **extra):
@@ -27,6 +28,19 @@ DNS_TYPES = ('A', 'NS', 'CNAME', 'SOA', 'MX', 'TXT', 'AAAA')
 # The only IPVS persistence engine in Linux (module ip_vs_pe_sip).
 PERSISTENCE_ENGINES = ('sip',)
 
+# A hook or MISC_CHECK command: a string, or a dict that also names the user it runs as. keepalived's own
+# user (the default, where its version allows it: tasks/keepalived_version.yml) or root.
+SCRIPT_USERS = ('root', 'keepalived_script')
+SCRIPT_SPEC = {
+    'command': _required('str'),
+    'user': _option('str', choices=list(SCRIPT_USERS)),
+}
+
+
+def _script():
+    return _option('raw', options=SCRIPT_SPEC)
+
+
 URL_SPEC = {
     'path': _required('str'),
     'status_code': _option('raw'),
@@ -41,7 +55,7 @@ HEALTH_CHECK_SPEC = {
     'connect_port': _option('int'),
     'connect_ip': _option('str'),
     'url': _option('list', [], elements='dict', options=URL_SPEC),
-    'misc_path': _option('str'),
+    'misc_path': _script(),
     'misc_timeout': _option('int'),
     'dns_type': _option('str', 'SOA', choices=list(DNS_TYPES)),
     'dns_name': _option('str', '.'),
@@ -54,8 +68,8 @@ REAL_SERVER_SPEC = {
     'port': _option('int'),
     'weight': _option('int', 1),
     'health_check': _option('dict', {}, options=HEALTH_CHECK_SPEC),
-    'notify_up': _option('str'),
-    'notify_down': _option('str'),
+    'notify_up': _script(),
+    'notify_down': _script(),
 }
 
 SERVICE_SPEC = {
@@ -75,14 +89,14 @@ SERVICE_SPEC = {
     'ops': _option('bool', False),
     'quorum': _option('int', 1),
     'hysteresis': _option('int', 0),
-    'quorum_up': _option('str'),
-    'quorum_down': _option('str'),
+    'quorum_up': _script(),
+    'quorum_down': _script(),
     'sorry_server': _option('dict', options={'address': _required('str'), 'port': _option('int')}),
     'inhibit_on_failure': _option('bool', False),
     'alpha': _option('bool', False),
     'health_check': _option('dict', {}, options=HEALTH_CHECK_SPEC),
-    'notify_up': _option('str'),
-    'notify_down': _option('str'),
+    'notify_up': _script(),
+    'notify_down': _script(),
     'real_servers': _option('list', elements='raw', options=REAL_SERVER_SPEC),
 }
 
@@ -96,14 +110,14 @@ VRRP_INSTANCE_SPEC = {
     'preempt': _option('bool', True),
     'preempt_delay': _option('int', 0),
     'unicast': _option('bool', False),
-    'auth_pass': _option('str'),
+    'auth_pass': _option('str', no_log=True),
     'state': _option('str', choices=['MASTER', 'BACKUP']),
     'preferred_director': _option('str'),
     'track_interfaces': _option('list', [], elements='str'),
-    'notify': _option('str'),
-    'notify_master': _option('str'),
-    'notify_backup': _option('str'),
-    'notify_fault': _option('str'),
+    'notify': _script(),
+    'notify_master': _script(),
+    'notify_backup': _script(),
+    'notify_fault': _script(),
 }
 # The instance's notify hooks, as keepalived names them.
 NOTIFY_HOOKS = ('notify', 'notify_master', 'notify_backup', 'notify_fault')
@@ -163,16 +177,6 @@ URL_DEFAULTS = {'path': None} | defaults(URL_SPEC)
 REAL_SERVER_DEFAULTS = defaults(REAL_SERVER_SPEC)
 VRRP_INSTANCE_DEFAULTS = {'name': None, 'virtual_router_id': None, 'vips': []} | defaults(VRRP_INSTANCE_SPEC)
 SYNC_DAEMON_DEFAULTS = defaults(SYNC_DAEMON_SPEC)
-
-
-def ip(value):
-    """The ipaddress object of value, or None when it is not an IP address."""
-    if not isinstance(value, str):
-        return None
-    try:
-        return ipaddress.ip_address(value)
-    except ValueError:
-        return None
 
 
 def norm_address(value):

@@ -98,6 +98,7 @@ def resolve_health_check(*layers):
     for layer in layers:
         check = merge(check, layer)
     check['url'] = [merge(URL_DEFAULTS, url) for url in check.get('url') or []]
+    check['misc_path'] = script(check['misc_path']) if check['misc_path'] else None
     return check
 
 
@@ -116,8 +117,9 @@ def _resolve_real_server(entry, service, hostvars):
         if real_server[hook] is None:
             real_server[hook] = service[hook]
     # keepalived passes these hooks nothing: the command gets the real server as its last argument.
-    real_server['hooks'] = {hook: f"{real_server[hook]} {endpoint(real_server['address'], real_server['port'])}"
-                            for hook in REAL_SERVER_HOOKS if real_server[hook]}
+    real_server['hooks'] = {hook: dict(command, command=f"{command['command']} "
+                                                        f"{endpoint(real_server['address'], real_server['port'])}")
+                            for hook, command in hooks(real_server, REAL_SERVER_HOOKS).items()}
     return real_server
 
 
@@ -167,9 +169,16 @@ def instance_priority(hostvars, groups, host, instance, director_group='lvs_dire
     return FIRST_PRIORITY - PRIORITY_STEP * position
 
 
+def script(value):
+    """A hook or misc_path as the template renders it: {'command', 'user'}; user None is the role's script user."""
+    if isinstance(value, Mapping):
+        return {'command': str(value.get('command')), 'user': value.get('user')}
+    return {'command': str(value), 'user': None}
+
+
 def hooks(entity, names):
-    """{keepalived keyword: command} of the hooks an instance or service sets, for the template."""
-    return {name: entity[name] for name in names if entity[name]}
+    """{keepalived keyword: script} of the hooks an instance or service sets, for the template."""
+    return {name: script(entity[name]) for name in names if entity[name]}
 
 
 def vrrp_instance(entry):

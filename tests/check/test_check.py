@@ -22,6 +22,9 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / 'tests'))
+from hostile_values import EXPLOIT  # noqa: E402  (tests/, put on the path above)
+
 # The venv running pytest: the matrix runs these tests on each ansible-core's own.
 VENV_BIN = Path(sys.executable).parent
 PLAYBOOK = ROOT / 'playbooks' / 'check.yml'
@@ -204,6 +207,20 @@ BAD = [
     ('sync-interface-missing', top(lvs_director_sync_daemon={'enabled': True, 'interface': 'eth9'}),
      "lvs_director_sync_daemon.interface: dir1 has no interface 'eth9'"),
     ('interface-list', inst(1, interface=['lo']), f'{INSTANCES}[1].interface: must be a string, got a list'),
+    # values that would leave their field: the path is named, the value shown escaped (JSON doubles its \)
+    ('url-path-of-issue-27', hc(0, url=[{'path': EXPLOIT}]),
+     f"{SERVICES}[0].health_check.url[0].path: '/\\\\n}}\\\\n}}"),
+    ('router-id-newline', host('dir1', lvs_director_router_id='dir1\n    vrrp_strict'),
+     "lvs_director_router_id of dir1: 'dir1\\\\n    vrrp_strict' holds"),
+    ('misc-path-quote', hc(0, type='MISC_CHECK', misc_path='/bin/true" root\nvrrp_strict "'),
+     f'{SERVICES}[0].health_check.misc_path: '),
+    ('dns-name-brace', hc(1, dns_name='example.org}'), f"{SERVICES}[1].health_check.dns_name: 'example.org}}' is not"),
+    ('sysctl-key-out-of-proc-sys', top(lvs_director_sysctl={'net.//.//.//.etc.cron/d.lvs-pwn': 1}),
+     'lvs_director_sysctl.net.//.//.//.etc.cron/d.lvs-pwn: '),
+    ('auth-pass-cut-by-quote', inst(0, version=2, auth_pass='pw"x'), f'{INSTANCES}[0].auth_pass: holds'),
+    ('vip-zone-index', inst(1, vips=['2001:db8::100%lo']), f"{INSTANCES}[1].vips[0]: '2001:db8::100%lo' is not"),
+    ('sync-interface-newline', top(lvs_director_sync_daemon={'enabled': True, 'interface': 'lo\nExecStartPre=/bin/id'}),
+     'lvs_director_sync_daemon.interface: '),
     # missing prerequisites
     ('nat-without-forwarding', top(lvs_director_sysctl={'net.ipv4.ip_forward': 0}),
      'lvs_director_sysctl.net.ipv4.ip_forward: set to 0, but lvs_director_virtual_services[2] uses lb_kind NAT'),

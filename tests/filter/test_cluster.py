@@ -192,8 +192,8 @@ def test_a_sync_group_of_the_vip_and_the_gateway_instance_has_no_error():
     ([{'name': 'VG_NAT', 'instances': ['VI_WEB', 'VI_GW']}, {'name': 'VG_NAT', 'instances': ['VI_GW', 'VI_WEB']}],
      None),
     ([{'name': 'VG NAT', 'instances': ['VI_WEB', 'VI_GW']}],
-     "lvs_director_vrrp_sync_groups[0].name: 'VG NAT' is not a keepalived sync group name; use 1-64 letters, "
-     "digits, '_', '.', ':' or '-', not starting with '.', ':' or '-' (sync group VG NAT)"),
+     "lvs_director_vrrp_sync_groups[0].name: 'VG NAT' is not a keepalived name; use 1-64 letters, "
+     "digits, '_', '.', ':' or '-', not starting with '.', ':' or '-'"),
     ([{'name': 'VG_NAT', 'instances': 'VI_WEB'}],
      "lvs_director_vrrp_sync_groups[0].instances: must be a list, got 'VI_WEB'; fix it"),
 ])
@@ -266,13 +266,16 @@ def test_invalid_vip_of_a_service():
 
 def test_invalid_vip_of_an_instance():
     error = only_error(services(vip='192.0.2.101'), instances(vips=['192.0.2.100/24', '192.0.2.101']))
-    assert error.startswith("lvs_director_vrrp_instances[0].vips: '192.0.2.100/24' is not an IP address")
+    assert error.startswith("lvs_director_vrrp_instances[0].vips[0]: '192.0.2.100/24' is not an IP address")
 
 
 def test_invalid_real_server_address():
     error = only_error(services(real_servers=[{'address': '192.0.2.999'}]))
-    assert error.startswith("lvs_director_virtual_services[0].real_servers[0]: real server address "
-                            "'192.0.2.999' is not an IP address")
+    assert error.startswith("lvs_director_virtual_services[0].real_servers[0].address: '192.0.2.999' is not an IP "
+                            "address")
+    assert only_error(services(real_servers=['192.0.2.999'])) == (
+        "lvs_director_virtual_services[0].real_servers[0]: '192.0.2.999' is neither an inventory host nor an IP "
+        "address; fix it (service web)")
 
 
 def test_real_server_host_without_an_ip_address():
@@ -414,7 +417,8 @@ def test_priority_not_an_integer():
 
 def test_auth_pass_too_long():
     assert only_error(vrrp=instances(auth_pass='123456789', version=2)) == (
-        'lvs_director_vrrp_instances[0].auth_pass: keepalived uses at most 8 characters; shorten it (instance VI_WEB)')
+        'lvs_director_vrrp_instances[0].auth_pass: keepalived uses at most 8 characters (bytes); shorten it')
+    assert only_error(vrrp=instances(auth_pass='ünïcödé', version=2)).endswith('at most 8 characters (bytes); shorten it')
 
 
 def test_auth_with_vrrp_v3():
@@ -452,7 +456,8 @@ def test_fwmark_vips_must_be_addresses_held_by_an_instance_of_a_fwmark_service()
     mark = {'name': 'mark', 'fwmark': 1, 'health_check': {'connect_port': 80}}
     assert errors_of(services(dict(mark, fwmark_vips=['192.0.2.101']))) == []
     assert errors_of(services(dict(mark, fwmark_vips=['192.0.2.199', 'web']))) == [
-        "lvs_director_virtual_services[1].fwmark_vips[1]: 'web' is not an IP address; fix it (service mark)",
+        "lvs_director_virtual_services[1].fwmark_vips[1]: 'web' is not an IP address (no prefix length, no zone "
+        "index); fix it",
         "lvs_director_virtual_services[1].fwmark_vips[0]: 192.0.2.199 is not held by any VRRP instance, so no "
         "director would receive its traffic; add it to the vips of an lvs_director_vrrp_instances entry "
         "(service mark)"]
@@ -552,10 +557,11 @@ def test_http_url_without_path():
     assert error == 'lvs_director_virtual_services[0].health_check.url[0].path: required; set it'
 
 
-@pytest.mark.parametrize('status', [99, 600, '200-', 'ok', [200, 700]])
-def test_bad_status_code(status):
-    error = errors_of(services(health_check={'type': 'HTTP_GET', 'url': [{'path': '/', 'status_code': status}]}))[0]
-    assert error.startswith('lvs_director_virtual_services[0].health_check.url[0].status_code:')
+@pytest.mark.parametrize('status, where', [(99, ''), (600, ''), ('200-', ''), ('ok', ''), ('٢٠٠', ''),
+                                           ([200, 700], '[1]')])
+def test_bad_status_code(status, where):
+    error = only_error(services(health_check={'type': 'HTTP_GET', 'url': [{'path': '/', 'status_code': status}]}))
+    assert error.startswith(f'lvs_director_virtual_services[0].health_check.url[0].status_code{where}: ')
 
 
 @pytest.mark.parametrize('digest', ['abc', 'g' * 32, 'a' * 33])
@@ -863,12 +869,44 @@ def test_an_empty_tracked_interface_is_reported_once():
         'lvs_director_vrrp_instances[0].track_interfaces[0]: empty; name the interface (instance VI_WEB)']
 
 
+NOT_ABSOLUTE = "does not start with an absolute path; give the script's full path, then its arguments"
+
+
 @pytest.mark.parametrize('hook', model.NOTIFY_HOOKS)
 def test_notify_hooks_need_an_absolute_path(hook):
     assert errors_of(vrrp=instances(**{hook: '/usr/local/sbin/on-change --quiet'})) == []
     assert only_error(vrrp=instances(**{hook: 'on-change'})) == (
-        f"lvs_director_vrrp_instances[0].{hook}: 'on-change' is not a command with an absolute path (and no "
-        f"double quote); give the script's full path, then its arguments (instance VI_WEB)")
+        f"lvs_director_vrrp_instances[0].{hook}: 'on-change' {NOT_ABSOLUTE}")
+    assert only_error(vrrp=instances(**{hook: {'command': 'on-change', 'user': 'root'}})) == (
+        f"lvs_director_vrrp_instances[0].{hook}.command: 'on-change' {NOT_ABSOLUTE}")
+
+
+@pytest.mark.parametrize('script, expected', [
+    ({'command': '/bin/true', 'user': 'root'}, None),
+    ({'command': '/bin/true', 'user': 'keepalived_script'}, None),
+    ({'command': '/bin/true'}, None),
+    ({'command': '/bin/true', 'user': 'nobody'},
+     "lvs_director_vrrp_instances[0].notify.user: 'nobody' is not one of root, keepalived_script; fix it"),
+    ({'user': 'root'}, 'lvs_director_vrrp_instances[0].notify.command: required; set it'),
+    ({'command': '/bin/true', 'as': 'root'},
+     'lvs_director_vrrp_instances[0].notify.as: unknown key; known keys: command, user'),
+    (['/bin/true'], "lvs_director_vrrp_instances[0].notify: must be a command (a string) or a dict with keys "
+                    "command, user; got a list"),
+])
+def test_a_script_is_a_command_or_a_command_and_its_user(script, expected):
+    errors = errors_of(vrrp=instances(notify=script))
+    # A wrong structure leaves the instance out of the later checks: its VIPs are then held by none.
+    assert errors[:1] == ([] if expected is None else [expected])
+
+
+def test_a_script_resolves_to_its_command_and_user():
+    instance = resolve_vrrp_instances(instances(notify='/bin/a', notify_fault={'command': '/bin/b', 'user': 'root'}),
+                                      HOSTVARS, GROUPS, 'lb1')[0]
+    assert instance['hooks'] == {'notify': {'command': '/bin/a', 'user': None},
+                                 'notify_fault': {'command': '/bin/b', 'user': 'root'}}
+    misc = {'type': 'MISC_CHECK', 'misc_path': {'command': '/bin/c x', 'user': 'root'}}
+    check = resolve_services(services(health_check=misc), HOSTVARS, GROUPS)[0]['real_servers'][0]['health_check']
+    assert check['misc_path'] == {'command': '/bin/c x', 'user': 'root'}
 
 
 def test_real_servers_take_the_services_notify_hooks_unless_they_have_their_own():
@@ -884,24 +922,24 @@ def test_real_servers_take_the_services_notify_hooks_unless_they_have_their_own(
 def test_quorum_hooks_need_an_absolute_path(hook):
     assert errors_of(services(**{hook: '/usr/local/sbin/quorum-changed web'})) == []
     assert only_error(services(**{hook: 'quorum-changed'})) == (
-        f"lvs_director_virtual_services[0].{hook}: 'quorum-changed' is not a command with an absolute path (and no "
-        f"double quote); give the script's full path, then its arguments (service web)")
+        f"lvs_director_virtual_services[0].{hook}: 'quorum-changed' {NOT_ABSOLUTE}")
 
 
 def test_a_real_server_hook_gets_the_real_server_as_its_last_argument():
     svc = services(vip='2001:db8::100', notify_up='/usr/local/sbin/rs-hook up',
+                   notify_down={'command': '/usr/local/sbin/rs-hook down', 'user': 'root'},
                    real_servers=[{'address': '2001:DB8::21'}])
     assert resolve_services(svc, HOSTVARS, GROUPS)[0]['real_servers'][0]['hooks'] == {
-        'notify_up': '/usr/local/sbin/rs-hook up [2001:db8::21]:80'}
+        'notify_up': {'command': '/usr/local/sbin/rs-hook up [2001:db8::21]:80', 'user': None},
+        'notify_down': {'command': '/usr/local/sbin/rs-hook down [2001:db8::21]:80', 'user': 'root'}}
     assert resolve_services(services(), HOSTVARS, GROUPS)[0]['real_servers'][0]['hooks'] == {}
 
 
 def test_real_server_notify_hooks_need_an_absolute_path():
     assert errors_of(services(notify_up='rs-hook', real_servers=[{'host': 'rs1', 'notify_down': '/x "y"'}])) == [
-        "lvs_director_virtual_services[0].notify_up: 'rs-hook' is not a command with an absolute path (and no "
-        "double quote); give the script's full path, then its arguments (service web)",
-        "lvs_director_virtual_services[0].real_servers[0].notify_down: '/x \"y\"' is not a command with an "
-        "absolute path (and no double quote); give the script's full path, then its arguments (service web)"]
+        f"lvs_director_virtual_services[0].notify_up: 'rs-hook' {NOT_ABSOLUTE}",
+        "lvs_director_virtual_services[0].real_servers[0].notify_down: '/x \"y\"' holds a '\"' or '\\', which "
+        "would end or escape keepalived's double quotes; remove it"]
 
 
 def test_a_director_without_facts_is_skipped_but_an_empty_interface_is_not():

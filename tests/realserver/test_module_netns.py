@@ -127,7 +127,8 @@ def test_bad_input_fails_naming_every_source_and_changes_nothing(playbook, host,
     assert process.returncode != 0
     assert result['failed'] is True
     assert result['errors'] == [
-        "lvs_realserver_vips[0]: '192.0.2.300' is not an IP address (give a plain address, no prefix length)",
+        "lvs_realserver_vips[0]: '192.0.2.300' is not an IP address (give a plain address, no prefix length, no "
+        "zone index)",
         "lvs_director_virtual_services[0] (web).vip: VIP 192.0.2.21 is this host's own address "
         "(lvs_realserver_address); a real server must not hold its own address as a VIP",
         'lvs_realserver_tun_vips[0]: 2001:db8::1 is IPv6; tunl0 (IPIP) carries IPv4 only, '
@@ -136,6 +137,22 @@ def test_bad_input_fails_naming_every_source_and_changes_nothing(playbook, host,
         '(all, lo)',
         'arp_interfaces: no such interface on this host: nothere0',
     ]
+    assert snapshot(netns) == pristine and files_of(base) == set()
+
+
+def test_values_that_would_leave_their_line_change_nothing(playbook, host, tmp_path):
+    """A zone index carries any text into the VIP list, an interface name into a sysctl path: both refused."""
+    netns, base = host
+    pristine = snapshot(netns)
+    process, result = run(playbook, host, tmp_path, vips=[
+        {'dev': 'lo', 'address': '2001:db8::100%x\nlo 192.0.2.9', 'source': 'vips[0]'},
+    ], own_addresses=OWN, arp_interfaces=['eth0\n', 'eth0}'])
+    assert process.returncode != 0
+    assert result['errors'] == [
+        "vips[0]: '2001:db8::100%x\\nlo 192.0.2.9' is not an IP address (give a plain address, no prefix length, "
+        "no zone index)",
+        'arp_interfaces: eth0\n, eth0}: not an interface name (1-15 of A-Z a-z 0-9 _ . @ -) or one the role always '
+        'sets (all, lo)']
     assert snapshot(netns) == pristine and files_of(base) == set()
 
 

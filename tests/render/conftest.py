@@ -1,13 +1,16 @@
 """Fixtures for the render-matrix tests: run the role's template through Ansible,
-validate with the real keepalived inside a throwaway network namespace."""
+validate with the real keepalived inside a throwaway network namespace, and read back
+what keepalived parsed."""
 
 from __future__ import annotations
 
 import copy
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +19,8 @@ import yaml
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT / 'tests'))
+# The collection as Ansible imports it (make collection-link, a prerequisite of make render).
+sys.path.insert(0, str(ROOT / '.cache' / 'collections'))
 
 from ci_gate import require  # noqa: E402  (tests/, put on the path above)
 
@@ -87,12 +92,62 @@ def netns():
         subprocess.run(['ip', 'netns', 'delete', name], check=False)
 
 
-@pytest.fixture(scope='session')
-def keepalived_test(netns):
-    """Run keepalived -t -f FILE (never -t FILE) inside the namespace."""
+# A private mount namespace over this host's files: a tmpfs on /etc/keepalived (a running keepalived creates
+# its track file there) and, with SCRIPT_USER, /etc/passwd and /etc/group copies that have keepalived_script.
+SANDBOX = """set -e
+mount -t tmpfs lvsrender /etc/keepalived
+if [ -n "$SCRIPT_USER" ]; then
+    for file in passwd group; do
+        cp /etc/$file "$WORK/$file"
+        mount --bind "$WORK/$file" /etc/$file
+    done
+    echo 'keepalived_script:x:64990:64990::/nonexistent:/usr/sbin/nologin' >>"$WORK/passwd"
+    echo 'keepalived_script:x:64990:' >>"$WORK/group"
+fi
+exec ip netns exec "$NETNS" "$@"
+"""
 
-    def check(path):
-        return subprocess.run(['ip', 'netns', 'exec', netns, KEEPALIVED, '-t', '-f', str(path)],
-                              capture_output=True, text=True, timeout=60, check=False)
+
+def sandboxed(netns, work, argv, script_user=False):
+    env = dict(os.environ, NETNS=netns, WORK=str(work), SCRIPT_USER='1' if script_user else '')
+    return ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', SANDBOX, 'sandbox', *argv], env
+
+
+@pytest.fixture(scope='session')
+def keepalived_test(netns, tmp_path_factory):
+    """Run keepalived -t -f FILE (never -t FILE) inside the namespace; script_user: as on a director where the
+    role created keepalived_script."""
+
+    def check(path, script_user=False):
+        argv, env = sandboxed(netns, tmp_path_factory.mktemp('sandbox'), [KEEPALIVED, '-t', '-f', str(path)],
+                              script_user)
+        return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60, check=False)
 
     return check
+
+
+@pytest.fixture(scope='session')
+def keepalived_dump(netns, tmp_path_factory):
+    """The configuration as keepalived parsed it: its VRRP process started in the namespace with -d (dump the
+    configuration), its log read until the first instance enters a state, then stopped. Returns the log lines
+    without their timestamps. Its scripts run: the cases that use this give /bin/true."""
+
+    def dump(path):
+        work = tmp_path_factory.mktemp('dump')
+        pids = [f'-{flag}{work}/{name}.pid' for flag, name in (('p', 'main'), ('r', 'vrrp'), ('c', 'check'), ('b', 'bfd'))]
+        argv, env = sandboxed(netns, work, [KEEPALIVED, '--vrrp', '--dont-fork', '--log-console', '--log-detail',
+                                            '--dump-conf', '--no-syslog', '-f', str(path), *pids])
+        process = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                   start_new_session=True)
+        lines, deadline = [], time.monotonic() + 30
+        try:
+            for line in process.stdout:
+                lines.append(line.split(': ', 1)[-1].rstrip('\n'))
+                if ('Entering' in line and 'STATE' in line) or time.monotonic() > deadline:
+                    break
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=30)
+        return lines
+
+    return dump

@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from conftest import HERE, run_playbook, write_inventory
+from hostile_values import EXPLOIT
 
 FIRST_CHANGE = 'Install keepalived and ipvsadm'
 
@@ -28,6 +29,11 @@ def good_case():
      'lvs_director_virtual_services[0].real_servers[0].port: DR cannot translate ports'),
     (lambda case: case['lvs_director_virtual_services'][0].update(vip='192.0.2.99'),
      'lvs_director_virtual_services[0].vip: 192.0.2.99 is not held by any VRRP instance'),
+    # The url.path of issue 27, which rendered a virtual_server of its own with a MISC_CHECK run as root. The
+    # output shows the message as JSON: its \n as \\n.
+    (lambda case: case['lvs_director_virtual_services'][0].update(
+        health_check={'type': 'HTTP_GET', 'url': [{'path': EXPLOIT}]}),
+     "lvs_director_virtual_services[0].health_check.url[0].path: '/\\\\n}\\\\n}"),
 ])
 def test_semantic_error_stops_before_any_change(tmp_path, change, expected):
     case = good_case()

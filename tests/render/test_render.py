@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import signal
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -17,8 +19,11 @@ import yaml
 from conftest import HERE, run_playbook, write_inventory
 
 CASES = sorted(path.stem for path in (HERE / 'cases').glob('*.yml'))
-GOLDEN = ('dr_basic', 'ipv6', 'unicast_auth', 'multi_vip')
+GOLDEN = ('dr_basic', 'ipv6', 'unicast_auth', 'multi_vip', 'script_user')
 DIRECTORS = ('lb1', 'lb2')
+# Cases rendered for another keepalived than this host's (render_keepalived_version).
+OTHER_KEEPALIVED = {case for case in CASES
+                    if 'render_keepalived_version' in yaml.safe_load((HERE / 'cases' / f'{case}.yml').read_text())}
 
 
 @pytest.fixture(scope='module')
@@ -39,6 +44,7 @@ def rendered(tmp_path_factory):
             assert run.returncode == 0, f'{case}: ansible-playbook failed\n{run.stdout}\n{run.stderr}'
             results[case] = {host: (workdir / f'{host}.conf').read_text() for host in DIRECTORS}
             results[case]['kernel'] = json.loads((workdir / 'lb1.kernel.json').read_text())
+            results[case]['output'] = run.stdout
     return results
 
 
@@ -49,6 +55,9 @@ def test_there_are_enough_cases():
 @pytest.mark.parametrize('case', CASES)
 @pytest.mark.parametrize('host', DIRECTORS)
 def test_keepalived_accepts(rendered, keepalived_test, tmp_path, case, host):
+    if case in OTHER_KEEPALIVED:
+        pytest.skip("rendered for keepalived 2.2.8 or later: this host's 2.2.7 -t kills itself (exit 143) when a "
+                    "script runs as another user than root")
     path = tmp_path / f'{case}-{host}.conf'
     path.write_text(rendered[case][host])
     result = keepalived_test(path)
@@ -90,3 +99,68 @@ def test_kernel_modules_and_nat_forwarding(rendered, case, modules, forwarding):
     assert kernel['modules'] == modules
     assert kernel['sysctls'] == {**forwarding, 'net.ipv4.vs.expire_nodest_conn': 1,
                                  'net.ipv4.vs.expire_quiescent_template': 1}
+
+
+@pytest.mark.parametrize('case', ['unicast_auth', 'quoted_values'])
+def test_keepalived_reads_the_password_it_was_given(rendered, keepalived_dump, tmp_path, case):
+    """keepalived's own dump of what it parsed. Written bare, '#' and '!' start a comment: 's3cr3t!' was
+    's3cr3t' for keepalived, while the description said 's3cr3t!'."""
+    given = yaml.safe_load((HERE / 'cases' / f'{case}.yml').read_text())['lvs_director_vrrp_instances'][0]
+    path = tmp_path / f'{case}.conf'
+    path.write_text(rendered[case]['lb1'])
+    lines = keepalived_dump(path)
+    assert [line for line in lines if line.startswith('   Password = ')] == [f"   Password = {given['auth_pass']}"]
+
+
+def test_keepalived_reads_quoted_scripts_back_whole(rendered, keepalived_dump, tmp_path):
+    """A notify hook holds '#', '!', braces and a quoted argument: keepalived's dump shows its arguments whole.
+    The hook given as {command, user: root} is read as a script with a user (uid 0 here, as every script on this
+    host's keepalived 2.2.7)."""
+    path = tmp_path / 'quoted.conf'
+    path.write_text(rendered['quoted_values']['lb1'])
+    lines = keepalived_dump(path)
+    true = os.path.realpath('/bin/true')  # keepalived shows a script by its real path
+    assert (f"   Generic state transition script = '{true}' 'notify' '#1' '!2' '}}3' '{{4' 'five six', uid:gid 0:0"
+            in lines), lines
+    assert f"   Master state transition script = '{true}' 'master', uid:gid 0:0" in lines, lines
+
+
+def test_the_other_quoted_values_are_written_in_double_quotes(rendered):
+    """The url path, the quorum and MISC_CHECK scripts and the service name: keepalived -t accepts them
+    (test_keepalived_accepts); their checker needs IPVS, which this host does not load, so they are read from
+    the text, in the double quotes whose parsing the dump above shows."""
+    conf = rendered['quoted_values']['lb1']
+    assert '# web "quoted" #1 {x}!\n' in conf
+    assert 'path "/ready!x?a=1&b=\'c\'"\n' in conf
+    assert 'quorum_up "/bin/true quorum # up!"\n' in conf
+    assert re.search(r'misc_path "/bin/true misc #1 !2 }3"\n +user root\n', conf)
+
+
+def test_scripts_run_as_keepalived_script_from_keepalived_2_2_8_unless_they_ask_for_root(rendered):
+    conf = rendered['script_user']['lb1']
+    assert 'script_user keepalived_script\n' in conf
+    assert 'notify "/usr/bin/logger -t lvs-notify"\n' in conf
+    assert 'notify_fault "/usr/bin/logger -t lvs-fault" root\n' in conf
+    assert 'quorum_down "/bin/true down"\n' in conf
+    assert re.search(r'misc_path "/bin/true rs2"\n +user root\n', conf)
+    assert re.search(r'misc_path "/bin/true check"\n +}', conf)
+
+
+def test_scripts_run_as_root_on_keepalived_2_2_7_where_keepalived_script_exists(rendered, keepalived_test, tmp_path):
+    """The role creates keepalived_script on every director. keepalived 2.2.7 runs the scripts as that user
+    when it exists and no script_user is set, and its -t then kills itself (exit 143): the role's script_user
+    root keeps 2.2.7 working."""
+    conf = rendered['track_notify']['lb1']
+    assert '    script_user root\n' in conf
+    killed = -signal.SIGTERM
+    for name, text, returncode in (('role', conf, 0), ('no-script-user', conf.replace('    script_user root\n', ''), killed)):
+        path = tmp_path / f'{name}.conf'
+        path.write_text(text)
+        assert keepalived_test(path, script_user=True).returncode == returncode, name
+
+
+def test_the_role_says_once_that_keepalived_2_2_7_runs_scripts_as_root(rendered):
+    output = rendered['dr_basic']['output']
+    assert output.count('keepalived before 2.2.8 runs every checker and hook as root') == 1, output
+    assert 'on lb1 (2.2.7), lb2 (2.2.7);' in output
+    assert 'keepalived before 2.2.8' not in rendered['script_user']['output']

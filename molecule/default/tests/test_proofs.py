@@ -3,17 +3,20 @@
 Every scheduler of the kernel, an IPv6 VIP served by the same dual-stack real servers,
 every health checker with notify hooks, a sorry server, a quorum, UDP, SCTP, TUN and fwmark
 services, NAT behind a gateway VIP in a sync group, unicast VRRP while the lab drops VRRP
-multicast, active-active directors with preempt_delay, and a tracked interface with a notify
-hook. The module fixture adds them to the example cluster; they stay configured for the files
+multicast and ignores adverts from outside its peers, active-active directors with
+preempt_delay, a tracked interface with a notify hook, and the user each script runs as. The
+module fixture adds them to the example cluster; they stay configured for the files
 after this one (test_realservers, test_removal), which do not depend on how many services there are.
 """
 import json
+import re
+import subprocess
 import time
 
 import pytest
 
-from conftest import (CLIENT_TIMEOUT, VIP, client, device_of, holders, host, hosts_of, http_get_vip, ipvs_table,
-                      kernel_schedulers, mac_of, playbook, vip_holders, wait_until)
+from conftest import (CLIENT_TIMEOUT, LAB_NETNS, VIP, client, device_of, holders, host, hosts_of, http_get_vip,
+                      ipvs_table, kernel_schedulers, mac_of, playbook, vip_holders, wait_until)
 
 # Every scheduler of the directors' kernel (the kernel check refuses the others: test_operations.py),
 # each on a VIP of its own.
@@ -74,6 +77,12 @@ NAT_PORT = 8080
 NAT_WEB = "/srv/lab-nat"
 # Active-active: VI_WEB is MASTER on dir1 (the group order), VI_WEB6 on dir2.
 PREEMPT_DELAY = 8
+# Who runs the scripts: each call of WHOAMI writes `id` to WHOAMI_DIR/<its first argument>. VI_WHOAMI tracks
+# WHO_LINK, a dummy interface: taking it down runs the instance's notify and notify_fault hooks.
+WHOAMI_VIP = "192.0.2.139"
+WHOAMI = "/usr/local/sbin/lab-whoami"
+WHOAMI_DIR = "/var/tmp/lab-whoami"
+WHO_LINK = "labwho0"
 
 CLUSTER = {
     "lvs_director_vrrp_instances": [
@@ -84,7 +93,10 @@ CLUSTER = {
         {"name": "VI_WEB6", "virtual_router_id": 52, "vips": [VIP6], "preferred_director": "dir2",
          "preempt_delay": PREEMPT_DELAY},
         {"name": "VI_NAT", "virtual_router_id": 53, "vips": [NAT_VIP], "unicast": True},
-        {"name": "VI_NAT_GW", "virtual_router_id": 54, "vips": [NAT_GATEWAY], "interface": NAT_LINK}],
+        {"name": "VI_NAT_GW", "virtual_router_id": 54, "vips": [NAT_GATEWAY], "interface": NAT_LINK},
+        {"name": "VI_WHOAMI", "virtual_router_id": 55, "vips": [WHOAMI_VIP], "unicast": True,
+         "track_interfaces": [WHO_LINK], "notify": f"{WHOAMI} notify",
+         "notify_fault": {"command": f"{WHOAMI} notify_fault", "user": "root"}}],
     "lvs_director_vrrp_sync_groups": [{"name": "VG_NAT", "instances": ["VI_NAT", "VI_NAT_GW"]}],
     "lvs_director_virtual_services": [
         {"name": "web", "vip": VIP, "port": 80, "lb_algo": "rr", **QUIET},
@@ -117,6 +129,9 @@ CLUSTER = {
         # What the directors mark FWMARK (test_a_fwmark_service...) comes here, whatever its port.
         {"name": "mark", "fwmark": FWMARK, "fwmark_vips": [SSL_VIP], "lb_algo": "rr", "persistence_timeout": 60,
          "health_check": {"type": "TCP_CHECK", "connect_port": 80}, **QUIET},
+        # Its check passes (exit 0) and records who ran it.
+        {"name": "whoami", "vip": WHOAMI_VIP, "port": 80, "real_servers": ["rs1"], "delay_loop": 2,
+         "health_check": {"type": "MISC_CHECK", "misc_path": f"{WHOAMI} misc", "misc_timeout": 5}},
     ]}
 
 
@@ -153,7 +168,10 @@ def features(master):
     for name in hosts_of("lvs_directors"):
         host(name).check_output(
             f"ip link show {UPLINK} || ip link add {UPLINK} type dummy; ip link set {UPLINK} up; "
-            f"printf '#!/bin/sh\\necho \"$*\" >> {NOTIFY_LOG}\\n' > {NOTIFY_HOOK}; chmod 0755 {NOTIFY_HOOK}")
+            f"printf '#!/bin/sh\\necho \"$*\" >> {NOTIFY_LOG}\\n' > {NOTIFY_HOOK}; chmod 0755 {NOTIFY_HOOK}; "
+            f"ip link show {WHO_LINK} || ip link add {WHO_LINK} type dummy; ip link set {WHO_LINK} up; "
+            f"mkdir -p {WHOAMI_DIR}; chmod 0777 {WHOAMI_DIR}; "
+            f"printf '#!/bin/sh\\nid > {WHOAMI_DIR}/$1\\n' > {WHOAMI}; chmod 0755 {WHOAMI}")
     joined = []
     try:
         for name, address in (*DIP.items(), *RIP.items()):
@@ -433,3 +451,106 @@ def test_a_fwmark_service_takes_every_port_its_marking_rule_marks_with_persisten
     finally:
         for name, device in rules.items():
             host(name).run(f"tc qdisc del dev {device} clsact")
+
+
+def keepalived_version(name):
+    """(major, minor, patch) of the keepalived a director runs, from `keepalived --version`."""
+    text = host(name).run("keepalived --version").stderr
+    return tuple(int(part) for part in re.search(r"Keepalived v(\d+)\.(\d+)\.(\d+)", text).groups())
+
+
+def who_ran(director, script):
+    """The user that last ran `lab-whoami <script>` on director, from the `id` it wrote; None before it ran."""
+    found = re.match(r"uid=\d+\((\S+?)\)", director.run(f"cat {WHOAMI_DIR}/{script}").stdout)
+    return found.group(1) if found else None
+
+
+def script_users(name):
+    """{script: the user it ran as} on one director: the MISC_CHECK runs every delay_loop; WHO_LINK going down
+    puts VI_WHOAMI in FAULT, which runs its notify and notify_fault hooks."""
+    director = host(name)
+    director.check_output(f"rm -f {WHOAMI_DIR}/*")
+    wait_until(lambda: who_ran(director, "misc"), 15, f"{name} runs the MISC_CHECK")
+    director.check_output(f"ip link set {WHO_LINK} down")
+    try:
+        wait_until(lambda: who_ran(director, "notify") and who_ran(director, "notify_fault"), 15,
+                   f"{name} runs the notify hooks of VI_WHOAMI's FAULT")
+    finally:
+        director.check_output(f"ip link set {WHO_LINK} up")
+    return {script: who_ran(director, script) for script in ("misc", "notify", "notify_fault")}
+
+
+def test_scripts_run_as_keepalived_script_where_keepalived_allows_it_and_as_root_where_asked(features):
+    """keepalived 2.2.8 and later (dir2, Debian 13: 2.3.3) run the MISC_CHECK and the notify hook as the locked
+    system user keepalived_script that the role creates; keepalived 2.2.7 (dir1, Debian 12) runs them as root.
+    The notify_fault hook asks for root and gets it on both."""
+    for name in hosts_of("lvs_directors"):
+        account = host(name).user("keepalived_script")
+        assert account.exists and account.shell == "/usr/sbin/nologin", name
+        assert host(name).check_output("passwd -S keepalived_script").split()[1] == "L", f"{name}: not locked"
+    users = {name: script_users(name) for name in hosts_of("lvs_directors")}
+    default = {name: "keepalived_script" if keepalived_version(name) >= (2, 2, 8) else "root" for name in users}
+    assert users == {name: {"misc": default[name], "notify": default[name], "notify_fault": "root"}
+                     for name in users}
+
+
+# Sends VRRPv3 adverts (RFC 5798: version 3, type 1, VRID, priority, address count, max advert interval in
+# centiseconds, checksum over an IPv4 pseudo-header, the addresses) from the lab's client side to each target.
+FORGE = """
+import socket, struct, sys, time
+
+def checksum(data):
+    data += b'\\0' * (len(data) % 2)
+    total = sum(struct.unpack(f'!{len(data) // 2}H', data))
+    while total >> 16:
+        total = (total & 0xffff) + (total >> 16)
+    return ~total & 0xffff
+
+vrid, priority, seconds = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+vips = b''.join(socket.inet_aton(vip) for vip in sys.argv[4].split(','))
+adverts = []
+for target in sys.argv[5:]:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_RAW, 112)
+    sock.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, 255)
+    sock.connect((target, 0))
+    header = struct.pack('!BBBBH', 0x31, vrid, priority, len(vips) // 4, 50)
+    pseudo = (socket.inet_aton(sock.getsockname()[0]) + socket.inet_aton(target)
+              + struct.pack('!BBH', 0, 112, len(header) + 2 + len(vips)))
+    adverts.append((sock, header + struct.pack('!H', checksum(pseudo + header + b'\\0\\0' + vips)) + vips))
+end = time.monotonic() + seconds
+while time.monotonic() < end:
+    for sock, advert in adverts:
+        sock.send(advert)
+    time.sleep(0.2)
+"""
+FORGED_SECONDS = 6
+
+
+def journal_cursor(director):
+    return json.loads(director.check_output("journalctl -u keepalived -n 1 -o json --no-pager"))["__CURSOR"]
+
+
+def test_a_forged_advert_from_outside_the_unicast_peers_is_ignored(features):
+    """VI_WEB peers by unicast, and the role renders check_unicast_src. The client side (192.0.2.1), no peer,
+    sends both directors VI_WEB's adverts with priority 254 (above dir1's 250), all its VIPs and a valid
+    checksum, faster than dir1 does: accepted, they would make dir1 give the VIPs up while dir2 stays BACKUP.
+    Both log each as not from a unicast peer, after checking everything else of the advert, and dir1 keeps
+    the VIP and its state."""
+    vips = ",".join(CLUSTER["lvs_director_vrrp_instances"][0]["vips"])
+    assert vip_holders(VIP) == ["dir1"]
+    cursors = {name: journal_cursor(host(name)) for name in DIP}
+    forger = subprocess.Popen(["ip", "netns", "exec", LAB_NETNS, "python3", "-c", FORGE, "51", "254",
+                               str(FORGED_SECONDS), vips, *DIP.values()],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        for _sample in range(FORGED_SECONDS):
+            assert vip_holders(VIP) == ["dir1"]
+            time.sleep(1)
+    finally:
+        output = forger.communicate(timeout=FORGED_SECONDS + 30)[0]
+    assert forger.returncode == 0, output
+    for name, cursor in cursors.items():
+        journal = host(name).check_output(f"journalctl -u keepalived -o cat --no-pager --after-cursor '{cursor}'")
+        assert "(VI_WEB) unicast source address 192.0.2.1 not a unicast peer" in journal, f"{name}: {journal}"
+        assert "(VI_WEB) Entering" not in journal, f"{name}: {journal}"
+    assert vip_holders(VIP) == ["dir1"]

@@ -26,6 +26,7 @@ def test_remove_restores_the_hosts_and_a_second_run_changes_nothing():
         director = host(name)
         assert not director.package("keepalived").is_installed
         assert not director.file("/etc/keepalived/keepalived.conf").exists
+        assert not director.user("keepalived_script").exists
     assert vip_holders() == [], f"nobody may hold {VIP} after removal"
 
     second = playbook("remove.yml")

@@ -34,3 +34,11 @@ def test_interface_errors():
         f"x: eth/0, lo, {'a' * 16}: not an interface name (1-15 of A-Z a-z 0-9 _ . @ -) or one the role always sets "
         f"(all, lo)",
         'x: no such interface on this host: gone0']
+
+
+def test_interface_names_that_would_leave_their_sysctl_path():
+    """The name becomes part of net.ipv4.conf.NAME.arp_ignore: a line break, brace, quote, '#', '!' (or the
+    trailing newline the former pattern let through) is not a name."""
+    for name in ('eth0\n', 'eth0}', 'eth"0', 'eth#0', 'eth!0', '', '..'):
+        error = interface_errors([name], 'x', {name: {}})[0]
+        assert error.startswith('x: ') and 'not an interface name' in error, name

@@ -29,6 +29,10 @@ def test_normalise_deduplicates_and_writes_the_host_prefix():
 @pytest.mark.parametrize('entry, own, error', [
     ({'dev': 'eth0', 'address': '192.0.2.100'}, [], "s: device 'eth0' is not one of lo, tunl0"),
     ({'dev': 'lo', 'address': '192.0.2.100/32'}, [], "s: '192.0.2.100/32' is not an IP address"),
+    # A zone index takes any text, a line of the VIP list too.
+    ({'dev': 'lo', 'address': '2001:db8::100%x\nlo 192.0.2.9'}, [], "s: '2001:db8::100%x\\nlo 192.0.2.9' is not an IP"),
+    ({'dev': 'lo', 'address': '192.0.2.100'}, [('lvs_realserver_address', 'fe80::1%eth0')],
+     "lvs_realserver_address: 'fe80::1%eth0' is not an IP address"),
     ({'dev': 'lo', 'address': '127.0.0.2'}, [], 's: 127.0.0.2 is not usable as a VIP'),
     ({'dev': 'tunl0', 'address': '2001:db8::1'}, [], 's: 2001:db8::1 is IPv6'),
     ({'dev': 'lo', 'address': '192.0.2.21'}, [], "s: VIP 192.0.2.21 is this host's own address (on eth0)"),

@@ -5,24 +5,15 @@
 
 from __future__ import annotations
 
-import contextlib
-import json
 import types
-from unittest import mock
 
 import pytest
 
 from ansible.module_utils import basic
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvsadm import build_info
 from ansible_collections.lvs.cluster.plugins.modules import ipvsadm_info
-
-try:
-    from ansible.module_utils.testing import patch_module_args
-except ImportError:  # ansible-core < 2.19 has no testing helper; AnsibleModule reads the same global there
-    @contextlib.contextmanager
-    def patch_module_args(args):
-        with mock.patch.object(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode()):
-            yield
+from ansible_collections.lvs.cluster.tests.unit.plugins.modules.module_runner import (
+    ExitJson, FailJson, raise_results, run_main)
 
 IPVSADM = "/usr/sbin/ipvsadm"
 CAPTURE_OF_ARGS = {
@@ -32,14 +23,6 @@ CAPTURE_OF_ARGS = {
     ("-Ln", "--timeout"): "timeout",
     ("-Ln", "--daemon"): "daemon_master_backup",
 }
-
-
-class ExitJson(Exception):
-    pass
-
-
-class FailJson(Exception):
-    pass
 
 
 @pytest.fixture(name="ipvsadm")
@@ -55,24 +38,14 @@ def ipvsadm_fixture(monkeypatch, capture):
         replay = capture(name)
         return replay.rc, replay.stdout, replay.stderr
 
-    def exit_json(_module, **result):
-        raise ExitJson(result)
-
-    def fail_json(_module, **result):
-        raise FailJson(result)
-
+    raise_results(monkeypatch)
     monkeypatch.setattr(basic.AnsibleModule, "run_command", run_command)
     monkeypatch.setattr(basic.AnsibleModule, "get_bin_path", lambda _module, name, *args, **kwargs: IPVSADM)
-    monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
     return types.SimpleNamespace(calls=calls, overrides=overrides)
 
 
 def run_module(args, outcome=ExitJson):
-    with patch_module_args(args):
-        with pytest.raises(outcome) as exc:
-            ipvsadm_info.main()
-    return exc.value.args[0]
+    return run_main(ipvsadm_info.main, args, outcome)
 
 
 def test_default_reads_the_listing_only(ipvsadm, capture):

@@ -1,0 +1,103 @@
+# Copyright: (c) 2026, lvs.cluster contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The kind of every string of the cluster description, and the check that applies it.
+
+KINDS gives every string option, list of strings and free-form option of model.SPEC (by its path, [] for
+any list index) a kind of plugins/module_utils/fields.py: what the value may hold where the role writes
+it. Options with choices need none. tests/filter fails when an option of SPEC has no entry here, so a new
+option cannot skip its rule. checks.check_value applies the kind to every value whose type it accepted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from ansible_collections.lvs.cluster.plugins.module_utils import fields
+from ansible_collections.lvs.cluster.plugins.plugin_utils.resolve import hostvar
+
+SERVICE = 'lvs_director_virtual_services[]'
+INSTANCE = 'lvs_director_vrrp_instances[]'
+
+
+def _script(path):
+    """A hook or misc_path: a command, or a dict of the command and the user (choices) it runs as."""
+    return {path: 'command', f'{path}.command': 'command'}
+
+
+HEALTH_CHECK = {
+    'connect_ip': 'address', 'url[].path': 'url_path', 'url[].status_code': 'status_code', 'url[].digest': 'md5',
+    'dns_name': 'dns_name', **_script('misc_path'),
+}
+SERVICE_KINDS = {
+    'name': 'label', 'vip': 'address', 'fwmark_vips[]': 'address', 'persistence_granularity': 'word',
+    'scheduler_flags[]': 'word', 'sorry_server.address': 'address',
+    # A string element names an inventory host or gives an address; only resolved addresses are rendered.
+    'real_servers[]': 'label', 'real_servers[].host': 'label', 'real_servers[].address': 'address',
+    **_script('quorum_up'), **_script('quorum_down'), **_script('notify_up'), **_script('notify_down'),
+    **_script('real_servers[].notify_up'), **_script('real_servers[].notify_down'),
+    **{f'health_check.{key}': kind for key, kind in HEALTH_CHECK.items()},
+    **{f'real_servers[].health_check.{key}': kind for key, kind in HEALTH_CHECK.items()},
+}
+INSTANCE_KINDS = {
+    'name': 'keepalived_name', 'vips[]': 'address', 'interface': 'interface', 'auth_pass': 'auth_pass',
+    'preferred_director': 'label', 'track_interfaces[]': 'interface',
+    **_script('notify'), **_script('notify_master'), **_script('notify_backup'), **_script('notify_fault'),
+}
+KINDS = {
+    'lvs_director_group': 'word',
+    'lvs_director_realserver_group': 'word',
+    'lvs_director_address': 'address',
+    'lvs_director_interface': 'interface',
+    'lvs_director_router_id': 'word',
+    'lvs_director_vrrp_sync_groups[].name': 'keepalived_name',
+    'lvs_director_vrrp_sync_groups[].instances[]': 'keepalived_name',
+    'lvs_director_sync_daemon.interface': 'interface',
+    'lvs_director_sync_daemon.instance': 'keepalived_name',
+    # A dict of sysctl keys and their values.
+    'lvs_director_sysctl': 'sysctl',
+    **{f'{INSTANCE}.{key}': kind for key, kind in INSTANCE_KINDS.items()},
+    **{f'{SERVICE}.{key}': kind for key, kind in SERVICE_KINDS.items()},
+}
+# What the string form of a free-form option is, for the message when it is neither a string nor a dict.
+STRING_FORMS = {'command': 'a command', 'label': 'an inventory host or an address'}
+# Variables that can differ per director: the value the role would render for each one is checked.
+# lvs_director_address is rendered with unicast only, where checks._check_unicast checks every peer's address.
+HOST_VARIABLES = ('lvs_director_interface', 'lvs_director_router_id')
+
+
+def spec_path(path):
+    """'lvs_director_virtual_services[2].real_servers[0].port' -> 'lvs_director_virtual_services[].real_servers[].port'"""
+    return re.sub(r'\[\d+\]', '[]', path)
+
+
+def _add(errors, path, problem):
+    if problem:
+        errors.add_value(path, problem)
+
+
+def check_field(value, path, errors):
+    """Check one typed value (a string, a dict of sysctls or a free-form value) against the kind of its option."""
+    kind = KINDS.get(spec_path(path))
+    if kind == 'sysctl':
+        for key, setting in value.items():
+            where = f"{path}.{key}" if str(key).isprintable() else f"{path}[{str(key)!r}]"
+            _add(errors, where, fields.sysctl_key(key) or fields.sysctl_value(setting))
+    elif isinstance(value, (list, tuple)) and kind is not None:
+        for number, item in enumerate(value):
+            _add(errors, f"{path}[{number}]", fields.KINDS[kind](item))
+    elif kind is not None and not isinstance(value, Mapping):
+        _add(errors, path, fields.KINDS[kind](value))
+
+
+def check_host_values(directors, hostvars, given, errors):
+    """HOST_VARIABLES of each director: given ({variable: {director: value}}, for role parameters that the
+    hostvars lack), else its host variable; the router_id falls back to the short inventory name, as the
+    role's default does."""
+    for host in directors:
+        for variable in HOST_VARIABLES:
+            value = (given.get(variable) or {}).get(host, hostvar(hostvars, host, variable))
+            if value is None and variable == 'lvs_director_router_id':
+                value = str(host).split('.', 1)[0]
+            if value is not None:
+                _add(errors, f"{variable} of {host}", fields.KINDS[KINDS[variable]](value))

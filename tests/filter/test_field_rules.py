@@ -1,0 +1,151 @@
+"""Every string of the cluster description meets its field rule (plugins/plugin_utils/field_rules.py).
+
+The spec test walks model.SPEC: an option that takes a string and has no kind in field_rules.KINDS fails it,
+so a new option cannot skip the rule. The hostile-value tests put a newline, '}', '"', '#' and '!' into every
+option of KINDS, one at a time, through check_cluster on a description that sets every option
+(tests/hostile_values.py), and expect an error naming the option's path wherever its kind refuses the character.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from ansible_collections.lvs.cluster.plugins.module_utils import fields
+from ansible_collections.lvs.cluster.plugins.plugin_utils.checks import check_cluster
+from ansible_collections.lvs.cluster.plugins.plugin_utils.field_rules import KINDS
+from ansible_collections.lvs.cluster.plugins.plugin_utils.model import SPEC
+from ansible_collections.lvs.cluster.tests.hostile_values import (
+    ALLOWED, EXPLOIT, HOST_PATHS, HOSTILE, NAMES, full, hostile, put)
+
+HOSTVARS = {'lb1': {'ansible_host': '192.0.2.2'}, 'lb2': {'ansible_host': '192.0.2.3'},
+            'rs1': {'ansible_host': '192.0.2.21'}, 'rs2': {'ansible_host': '192.0.2.22'}}
+GROUPS = {'all': list(HOSTVARS), 'lvs_directors': ['lb1', 'lb2'], 'lvs_realservers': ['rs1', 'rs2']}
+
+
+def string_options(spec, prefix=''):
+    """The path of every option of spec that takes a string: str without choices, a list of them, raw, a
+    free-form dict; [] for a list index."""
+    for key, option in spec.items():
+        path, kind = f'{prefix}{key}', option['type']
+        if (kind == 'str' and 'choices' not in option) or kind == 'raw' or (kind == 'dict' and not option.get('options')):
+            yield path
+        if kind == 'list' and option.get('elements') in ('str', 'raw'):
+            yield f'{path}[]'
+        if option.get('options'):
+            yield from string_options(option['options'], f'{path}[].' if kind == 'list' else f'{path}.')
+
+
+def run(description, hostvars=None):
+    return check_cluster(
+        description['lvs_director_virtual_services'], description['lvs_director_vrrp_instances'], hostvars or HOSTVARS,
+        GROUPS, description['lvs_director_group'], description['lvs_director_realserver_group'],
+        sync_daemon=description['lvs_director_sync_daemon'], sysctl=description['lvs_director_sysctl'],
+        sync_groups=description['lvs_director_vrrp_sync_groups'])
+
+
+def named(errors, path):
+    return [error for error in errors if error.startswith(f'{path}: ')]
+
+
+def test_every_string_option_of_the_spec_has_a_kind():
+    missing = sorted(set(string_options(SPEC)) - set(KINDS))
+    assert not missing, f'options without a field rule in field_rules.KINDS: {missing}'
+    assert sorted(KINDS) == sorted(set(string_options(SPEC))), 'KINDS names options that SPEC lacks'
+    assert set(KINDS.values()) <= set(fields.KINDS) | {'sysctl'}
+
+
+def test_a_new_string_option_is_found():
+    spec = copy.deepcopy(SPEC)
+    spec['lvs_director_vrrp_instances']['options']['notify_stop'] = {'type': 'raw', 'options': {'command': {'type': 'str'}}}
+    assert set(string_options(spec)) - set(KINDS) == {'lvs_director_vrrp_instances[].notify_stop',
+                                                      'lvs_director_vrrp_instances[].notify_stop.command'}
+
+
+def test_the_full_description_is_valid():
+    assert run(full()) == []
+
+
+def option_cases():
+    for path, kind in sorted(KINDS.items()):
+        if kind != 'sysctl' and path not in HOST_PATHS:
+            for char in HOSTILE:
+                yield pytest.param(path, kind, char, id=f'{path}-{char!r}')
+
+
+@pytest.mark.parametrize('path, kind, char', list(option_cases()))
+def test_a_hostile_character_in_an_option(path, kind, char):
+    description = full()
+    value = hostile(kind, char)
+    where = put(description, path, value)
+    every = run(description)
+    assert all(error.isprintable() for error in every), 'a message holds a raw control character'
+    errors = named(every, where)
+    if char not in ALLOWED.get(kind, ''):
+        assert errors, f'{where} = {value!r} passed'
+        if kind == 'auth_pass':
+            assert not any(value in error for error in errors)
+    elif path not in NAMES:
+        assert errors == []
+
+
+@pytest.mark.parametrize('char', HOSTILE, ids=repr)
+@pytest.mark.parametrize('variable', sorted(HOST_PATHS))
+def test_a_hostile_character_in_a_host_variable(variable, char):
+    hostvars = copy.deepcopy(HOSTVARS)
+    hostvars['lb1'][variable] = hostile(KINDS[variable], char)
+    errors = named(run(full(), hostvars), HOST_PATHS[variable])
+    assert errors and all(repr(hostvars['lb1'][variable]) in error for error in errors), errors
+
+
+@pytest.mark.parametrize('char', HOSTILE, ids=repr)
+def test_a_hostile_character_in_a_sysctl(char):
+    description = full()
+    key, value = f'net.ipv4{char}x', f'1{char}'
+    description['lvs_director_sysctl'] = {key: 1, 'net.ipv4.ip_forward': value}
+    errors = run(description)
+    key_path = f'lvs_director_sysctl.{key}' if key.isprintable() else f'lvs_director_sysctl[{key!r}]'
+    assert named(errors, key_path), errors
+    assert bool(named(errors, 'lvs_director_sysctl.net.ipv4.ip_forward')) == (char == '\n')
+
+
+@pytest.mark.parametrize('key', ['net.//.//.//.etc.cron/d.lvs-pwn', 'net..ipv4', 'net.ipv4.conf.*.rp_filter'])
+def test_sysctl_keys_that_leave_proc_sys_or_are_no_key(key):
+    description = full()
+    description['lvs_director_sysctl'] = {key: 1}
+    assert named(run(description), f'lvs_director_sysctl.{key}')
+
+
+@pytest.mark.parametrize('where', ['health_check', 'real_servers[0].health_check'])
+def test_the_url_path_of_the_issue_is_refused_alone(where):
+    services = [{'name': 'web', 'vip': '192.0.2.100', 'port': 80, 'real_servers': ['rs1']}]
+    check = {'type': 'HTTP_GET', 'url': [{'path': EXPLOIT}]}
+    if where == 'health_check':
+        services[0]['health_check'] = check
+    else:
+        services[0]['real_servers'] = [{'host': 'rs1', 'health_check': check}]
+    instances = [{'name': 'VI_WEB', 'virtual_router_id': 51, 'vips': ['192.0.2.100']}]
+    errors = check_cluster(services, instances, HOSTVARS, GROUPS)
+    assert len(errors) == 1 and errors[0].startswith(
+        f"lvs_director_virtual_services[0].{where}.url[0].path: '/\\n}}\\n}}"), errors
+    assert errors[0].endswith('%-encode blanks and other characters outside RFC 3986 and leave out any #fragment')
+
+
+def test_the_router_id_of_the_issue_is_refused():
+    hostvars = copy.deepcopy(HOSTVARS)
+    hostvars['lb2']['lvs_director_router_id'] = 'lb1\n    vrrp_strict'
+    assert named(run(full(), hostvars), 'lvs_director_router_id of lb2')
+
+
+def test_a_router_id_from_a_role_parameter_or_the_inventory_name():
+    """preflight.yml passes this director's own value; without one, the short inventory name is rendered."""
+    description = full()
+    errors = check_cluster(description['lvs_director_virtual_services'], description['lvs_director_vrrp_instances'],
+                           HOSTVARS, GROUPS, router_ids={'lb1': 'lb 1'})
+    assert named(errors, 'lvs_director_router_id of lb1')
+    hostvars = dict(HOSTVARS, **{'lb{2}.example.org': {}})
+    groups = dict(GROUPS, lvs_directors=['lb1', 'lb{2}.example.org'])
+    errors = check_cluster(description['lvs_director_virtual_services'], description['lvs_director_vrrp_instances'],
+                           hostvars, groups)
+    assert named(errors, 'lvs_director_router_id of lb{2}.example.org')
