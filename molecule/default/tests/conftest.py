@@ -5,7 +5,6 @@ namespace's side of the bridge, reached with `ip netns exec`.
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -14,6 +13,9 @@ from pathlib import Path
 
 import pytest
 import testinfra
+from ansible_collections.lvs.cluster.plugins.module_utils import ipvsadm as IPVSADM
+from ansible_collections.lvs.cluster.plugins.module_utils import kernel_modules as KERNEL_MODULES
+from ansible_collections.lvs.cluster.plugins.plugin_utils import model as MODEL
 from testinfra.utils.ansible_runner import AnsibleRunner
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -29,21 +31,6 @@ CLIENT_TIMEOUT = 5
 STATS_SETTLE = 2.5
 
 _runner = AnsibleRunner(os.environ["MOLECULE_INVENTORY_FILE"])
-
-
-def _collection_module(name: str, path: str):
-    """A standard-library-only module of the collection, loaded from its file."""
-    spec = importlib.util.spec_from_file_location(name, ROOT / path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-# The parser of lvs.cluster.ipvsadm_info, the kernel module names of lvs.cluster.ipvs_kernel,
-# and the cluster model (the schedulers keepalived knows).
-IPVSADM = _collection_module("ipvsadm", "plugins/module_utils/ipvsadm.py")
-KERNEL_MODULES = _collection_module("kernel_modules", "plugins/module_utils/kernel_modules.py")
-MODEL = _collection_module("model", "plugins/plugin_utils/model.py")
 
 
 def kernel_schedulers(name: str) -> tuple[str, ...]:
