@@ -19,6 +19,9 @@ export ANSIBLE_COLLECTIONS_PATH := $(ROOT)/.cache/collections
 # otherwise shadow this tree for ansible-lint and molecule.
 export ANSIBLE_HOME := $(ROOT)/.cache/ansible-home
 export PATH := $(VENV)/bin:$(PATH)
+# Where the molecule scenarios are: molecule looks in extensions/molecule of a collection and
+# warns when it finds them in molecule/ instead, unless told.
+export MOLECULE_GLOB := molecule/*/molecule.yml
 
 .PHONY: help
 help:
@@ -82,7 +85,7 @@ sanity: venv ## ansible-test sanity, offline
 units: venv collection-link ## unit tests: ipvsadm parser and module on real captures, filters, bad cluster descriptions, the lab's parts
 	pytest -q tests/unit tests/filter
 	pytest -q tests/check
-	pytest -q tests/lab
+	pytest -q tests/lab tests/labtest
 
 # Renders through the real roles, checked by keepalived -t and systemd-analyze;
 # the namespace tests need root. One pytest run per directory: each has its own
@@ -221,7 +224,7 @@ beside = $(5) $(MAKE) --no-print-directory $(1) >$(2) 2>&1 & bg=$$!; \
 # after a failed run (for diagnosis). UPDATE_DOCS=1 copies a green run's figures
 # into docs/faults.md, docs/faults.json and docs/images/timeline.png.
 FAULTS_DIR := $(ROOT)/.cache/faults
-faults-report = python tools/faults/report.py $(FAULTS_DIR)
+faults-report = PYTHONPATH=molecule/resources python -m labtest.report $(FAULTS_DIR)
 .PHONY: faults
 faults: host-deps venv collection-link ## fault scenarios under client load, with figures (root; UPDATE_DOCS=1 updates docs/faults.md)
 	rm -rf $(FAULTS_DIR)
