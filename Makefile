@@ -79,8 +79,8 @@ sanity: venv ## ansible-test sanity, offline
 	antsibull-changelog lint
 
 .PHONY: units
-units: venv collection-link ## unit tests: ipvsadm parser and module on real captures, filters, bad cluster descriptions, the lab's parts
-	pytest -q tests/unit tests/filter
+units: venv collection-link ## unit tests: ipvsadm parser and module on real captures, filters, bad cluster descriptions, the lab's parts, the tier runner
+	pytest -q tests/unit tests/filter tests/tools
 	pytest -q tests/check
 	pytest -q tests/lab
 
