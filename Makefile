@@ -1,14 +1,16 @@
-# lvs.cluster: one entry point for developers and CI.
-#   make test      every test tier (lint, sanity, units, matrix, render, molecule, faults, demo)
+# lvs.cluster: one entry point for developers and CI; `make help` lists the targets.
+#   make test      every test tier, and the demo (as root)
 #   make demo      boot the lab and show the cluster working (as root)
+# The file reads top-down: make test's phases, then their tiers in that order,
+# then the venvs and set-up they share, then the targets for developers.
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 
 ROOT := $(CURDIR)
 VENV := $(ROOT)/.venv
-PY := $(VENV)/bin/python
 # The controller's Python: the newest one the locks cover, or PYTHON=/path/to/python3.X.
+# Its lock gives it the newest ansible-core that supports it (requirements/controller.in).
 PYTHON ?= $(shell tools/find-python 3.13 3.12 3.11)
 PYVER := $(if $(PYTHON),$(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])'))
 CONTROLLER_LOCK := requirements/controller-py$(PYVER).lock
@@ -21,55 +23,94 @@ export ANSIBLE_HOME := $(ROOT)/.cache/ansible-home
 export PATH := $(VENV)/bin:$(PATH)
 
 .PHONY: help
-help:
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+help: ## this list
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-19s %s\n", $$1, $$2}'
 
-# Every venv holds exactly one lock of requirements/: each package at an exact
-# version, checked against its hashes, wheels only, so nothing released upstream
-# after a commit changes what that commit installs (tools/make-venv). `make lock`
-# moves the locks.
-$(VENV)/.installed-$(notdir $(CONTROLLER_LOCK)):
-	@test -n "$(PYTHON)" || { echo "error: no Python 3.11, 3.12 or 3.13 found (Debian 12's python3" \
-	  "is 3.11); or set PYTHON=/path/to/python3.X" >&2; exit 1; }
-	@tools/make-venv $(VENV) $(PYTHON) $(CONTROLLER_LOCK)
-$(VENV)/.installed-$(notdir $(CONTROLLER_LOCK)): $(wildcard $(CONTROLLER_LOCK))
+# make test runs these phases one after the other, and stops after a phase in
+# which a tier failed. In a phase, the lanes separated by "|" run side by side,
+# and the tiers of a lane one after the other (a failed tier ends its lane); the
+# first lane's output shows as it comes, the others' after the phase. "idle:"
+# runs a lane under SCHED_IDLE (tools/tiers.py has the details).
+#   1. The lab's images (mostly downloads) build beside lint and the unit tiers.
+#   2. The default molecule scenario, then the demo on its lab. Beside them the
+#      controller tiers, which need no lab, under SCHED_IDLE: any guest or client
+#      that wakes up takes the CPU from them at once (at nice 19 the scenario
+#      still took 830 s instead of 595 s alone).
+#   3. The fault scenario, alone: its figures are timings.
+# A new lab scenario is a phase of its own, a tier after molecule-demo in phase
+# 2's first lane, or a lane of its own there if it runs a lab of its own (its
+# own LVSLAB_STATE and LVSLAB_NETNS, as molecule-debian13).
+TEST_PHASES := \
+	'lint docs-check units | lab-images' \
+	'molecule-demo | idle: sanity build matrix render' \
+	'faults'
+# Each tier's output is also in .cache/tiers/TIER.log. A tier that runs longer
+# than TIER_TIMEOUT seconds is stopped, and so is every tier on SIGINT or SIGTERM.
+TIER_LOGS := $(ROOT)/.cache/tiers
+TIER_TIMEOUT := 3600
+# The stage timer (molecule's tiers) appends the tests that failed to FAILED_TESTS:
+# make test ends with them.
+FAILED_TESTS := $(ROOT)/.cache/failed-tests.txt
 
-.PHONY: venv
-venv: $(VENV)/.installed-$(notdir $(CONTROLLER_LOCK)) ## create .venv from the toolchain's lock for this Python
+.PHONY: test
+test: host-deps ## every tier of the phases above; each tier's time and result, then the failed tests, last
+	@python3 tools/tiers.py --run '$(MAKE) --no-print-directory' --logs $(TIER_LOGS) \
+	  --digest $(FAILED_TESTS) --timeout $(TIER_TIMEOUT) $(TEST_PHASES)
 
-LOCK_VENV := $(ROOT)/.venv-lock
-LOCK_TOOL := requirements/lock-tool-py$(PYVER).lock
-$(LOCK_VENV)/.installed-$(notdir $(LOCK_TOOL)): $(LOCK_TOOL)
-	@tools/make-venv $(LOCK_VENV) $(PYTHON) $(LOCK_TOOL)
-
-.PHONY: lock
-lock: $(LOCK_VENV)/.installed-$(notdir $(LOCK_TOOL)) ## recompile requirements/*.lock from the .in files: the newest versions they allow, with hashes
-	tools/lock-requirements $(LOCK_VENV)/bin/uv
-
-# The tiers that run keepalived, the lab or the sanity copy need Debian packages.
-.PHONY: host-deps
-host-deps: ## install the Debian packages the lab and the tests need (root; silent when present)
-	@tools/host-deps.sh
-
-# ansible and ansible-test want the collection at .../ansible_collections/lvs/cluster:
-# a symlink to this checkout keeps one copy of the code.
-.PHONY: collection-link
-collection-link:
-	@mkdir -p $(dir $(COLLECTION_TREE))
-	@test "$$(readlink $(COLLECTION_TREE))" = $(ROOT) || ln -sfn $(ROOT) $(COLLECTION_TREE)
-
-SANITY_TREE := $(ROOT)/.cache/sanity/ansible_collections/lvs/cluster
-GET_PIP_CACHE := $(HOME)/.ansible/test/cache/get_pip_25_2.py
+# Phase 1 ----------------------------------------------------------------------
 
 .PHONY: lint
 lint: venv collection-link ## yamllint and ansible-lint (production profile, offline)
 	yamllint --strict .
 	ansible-lint --offline
 
+.PHONY: docs docs-check
+docs: venv ## regenerate the reference docs from argument_specs and plugin docs
+	python tools/docs/gen_reference.py
+docs-check: venv ## reference docs up to date, no broken links in README and docs/
+	python tools/docs/gen_reference.py --check
+	python tools/docs/check_links.py
+
+.PHONY: units
+units: venv collection-link ## unit tests: ipvsadm parser and module on real captures, filters, bad cluster descriptions, the lab's parts, the tier runner
+	pytest -q tests/unit tests/filter tests/tools
+	pytest -q tests/check
+	pytest -q tests/lab
+
+LAB := $(ROOT)/lab/lvslab
+.PHONY: lab-up lab-down lab-status lab-images
+lab-images: host-deps ## build the lab's guest images (one per suite) if they are not cached (root)
+	$(LAB) images
+
+# Phase 2 ----------------------------------------------------------------------
+
+# The stage timer prints each stage's duration and the failed tests at the end.
+stage-times = python tools/molecule-stage-times.py --failures $(FAILED_TESTS)
+failed-tests = test ! -s $(FAILED_TESTS) || { echo "failed tests:"; sed 's/^/  /' $(FAILED_TESTS); }
+# Molecule destroys the lab itself; the trap also covers a molecule that died
+# before its destroy step.
+molecule-test = mkdir -p $(dir $(FAILED_TESTS)); trap '$(LAB) down >/dev/null 2>&1 || true' EXIT; \
+	molecule test -s $(1) 2>&1 | $(stage-times)
+
+# make test runs the demo as a user would (it fails when balancing or failover
+# does not show) on the lab the default scenario leaves up: the demo's
+# `lvslab up` finds it booted, which saves a boot and a first converge.
+# --destroy=never skips the scenario's first destroy too, and molecule would
+# take a lab left down by an earlier run for created: molecule destroy, first
+# and last, takes the lab down and resets that state.
+.PHONY: molecule-demo
+molecule-demo: host-deps venv collection-link ## the default molecule scenario, then the demo on its lab (root)
+	molecule destroy -s default >/dev/null
+	trap 'molecule destroy -s default >/dev/null 2>&1 || $(LAB) down >/dev/null 2>&1 || true' EXIT; \
+	  molecule test -s default --destroy=never 2>&1 | $(stage-times); \
+	  tools/demo.sh
+
 # ansible-test needs the collection at .../ansible_collections/lvs/cluster and refuses
 # a symlinked cwd, so sanity runs on a copy of the files git knows about.
+SANITY_TREE := $(ROOT)/.cache/sanity/ansible_collections/lvs/cluster
+GET_PIP_CACHE := $(HOME)/.ansible/test/cache/get_pip_25_2.py
 .PHONY: sanity
-sanity: venv ## ansible-test sanity, offline
+sanity: venv ## ansible-test sanity, offline; the changelog fragments
 	@mkdir -p $(dir $(GET_PIP_CACHE))
 	@test -f $(GET_PIP_CACHE) || cp tools/ansible-test-get-pip.py $(GET_PIP_CACHE)
 	rm -rf $(SANITY_TREE) && mkdir -p $(SANITY_TREE)
@@ -78,19 +119,23 @@ sanity: venv ## ansible-test sanity, offline
 	  ansible-test sanity --venv --python 3.13 --color no --exclude lab/
 	antsibull-changelog lint
 
-.PHONY: units
-units: venv collection-link ## unit tests: ipvsadm parser and module on real captures, filters, bad cluster descriptions, the lab's parts, the tier runner
-	pytest -q tests/unit tests/filter tests/tools
-	pytest -q tests/check
-	pytest -q tests/lab
-
-# Renders through the real roles, checked by keepalived -t and systemd-analyze;
-# the namespace tests need root. One pytest run per directory: each has its own
-# conftest module, and one process can import only one module of that name.
-.PHONY: render
-render: host-deps venv collection-link ## role render matrix, semantic checks, real-server helper in a netns
-	pytest -q tests/render
-	pytest -q tests/realserver
+# The tarball users install: built, installed into a scratch path, documented by
+# ansible-doc from there, and accepted by galaxy-importer (without its own
+# ansible-lint run: `make lint` runs ansible-lint, production profile, as a gate).
+VENV_GI := $(ROOT)/.venv-gi
+IMPORTER_LOCK := requirements/importer-py$(PYVER).lock
+VENV_GI_STAMP := $(VENV_GI)/.installed-$(notdir $(IMPORTER_LOCK))
+DIST := $(ROOT)/.cache/dist
+.PHONY: build
+build: venv $(VENV_GI_STAMP) ## build the collection tarball and check it installs and imports
+	rm -rf $(DIST) && mkdir -p $(DIST)
+	ansible-galaxy collection build --output-path $(DIST) --force
+	ansible-galaxy collection install $(DIST)/lvs-cluster-*.tar.gz -p $(DIST)/installed --force
+	ANSIBLE_COLLECTIONS_PATH=$(DIST)/installed ansible-doc lvs.cluster.ipvsadm_info >/dev/null
+	ANSIBLE_COLLECTIONS_PATH=$(DIST)/installed ansible-doc -t role lvs.cluster.lvs_director >/dev/null
+	ANSIBLE_COLLECTIONS_PATH=$(DIST)/installed ansible-playbook --syntax-check lvs.cluster.site
+	cd $(DIST) && GALAXY_IMPORTER_RUN_ANSIBLE_LINT=false $(VENV_GI)/bin/python -m galaxy_importer.main \
+	  lvs-cluster-*.tar.gz | tail -3
 
 # The controller matrix: units, filter tests, the render tier (older minors; the
 # pinned one runs it in `make render`), the syntax of every playbook, one
@@ -141,53 +186,73 @@ $(MATRIX_TARGETS): matrix-core-%: collection-link
 	  "on $$($(core-bin)/python --version): $$(grep -E '^[0-9]+ passed' $(core-log) | paste -sd+)," \
 	  "$(words $(wildcard playbooks/*.yml)) playbooks, check.yml and docs clean"
 
-VENV_GI := $(ROOT)/.venv-gi
-IMPORTER_LOCK := requirements/importer-py$(PYVER).lock
-VENV_GI_STAMP := $(VENV_GI)/.installed-$(notdir $(IMPORTER_LOCK))
+# Renders through the real roles, checked by keepalived -t and systemd-analyze;
+# the namespace tests need root. One pytest run per directory: each has its own
+# conftest module, and one process can import only one module of that name.
+.PHONY: render
+render: host-deps venv collection-link ## role render matrix, semantic checks, real-server helper in a netns (root)
+	pytest -q tests/render
+	pytest -q tests/realserver
+
+# Phase 3 ----------------------------------------------------------------------
+
+# The scenario records every request, event and Ansible log in .cache/faults; the
+# report prints the figures and writes faults.json and timeline.png there, also
+# after a failed run (for diagnosis). UPDATE_DOCS=1 copies a green run's figures
+# into docs/faults.md, docs/faults.json and docs/images/timeline.png.
+FAULTS_DIR := $(ROOT)/.cache/faults
+faults-report = python tools/faults/report.py $(FAULTS_DIR)
+.PHONY: faults
+faults: host-deps venv collection-link ## fault scenarios under client load, with figures (root; UPDATE_DOCS=1 updates docs/faults.md)
+	rm -rf $(FAULTS_DIR)
+	$(call molecule-test,failover) || { test ! -s $(FAULTS_DIR)/figures.json || $(faults-report); \
+	  $(failed-tests); exit 1; }
+	$(faults-report) $(if $(UPDATE_DOCS),--docs docs)
+
+# Venvs and set-up -------------------------------------------------------------
+
+# Every venv holds exactly one lock of requirements/: each package at an exact
+# version, checked against its hashes, wheels only, so nothing released upstream
+# after a commit changes what that commit installs (tools/make-venv). `make lock`
+# moves the locks.
+$(VENV)/.installed-$(notdir $(CONTROLLER_LOCK)):
+	@test -n "$(PYTHON)" || { echo "error: no Python 3.11, 3.12 or 3.13 found (Debian 12's python3" \
+	  "is 3.11); or set PYTHON=/path/to/python3.X" >&2; exit 1; }
+	@tools/make-venv $(VENV) $(PYTHON) $(CONTROLLER_LOCK)
+$(VENV)/.installed-$(notdir $(CONTROLLER_LOCK)): $(wildcard $(CONTROLLER_LOCK))
+
+.PHONY: venv
+venv: $(VENV)/.installed-$(notdir $(CONTROLLER_LOCK)) ## create .venv from the toolchain's lock for this Python
+
 $(VENV_GI_STAMP): $(IMPORTER_LOCK)
 	@tools/make-venv $(VENV_GI) $(PYTHON) $(IMPORTER_LOCK)
 
-# The tarball users install: built, installed into a scratch path, documented by
-# ansible-doc from there, and accepted by galaxy-importer (without its own
-# ansible-lint run: `make lint` runs ansible-lint, production profile, as a gate).
-DIST := $(ROOT)/.cache/dist
-.PHONY: build
-build: venv $(VENV_GI_STAMP) ## build the collection tarball and check it installs and imports
-	rm -rf $(DIST) && mkdir -p $(DIST)
-	ansible-galaxy collection build --output-path $(DIST) --force
-	ansible-galaxy collection install $(DIST)/lvs-cluster-*.tar.gz -p $(DIST)/installed --force
-	ANSIBLE_COLLECTIONS_PATH=$(DIST)/installed ansible-doc lvs.cluster.ipvsadm_info >/dev/null
-	ANSIBLE_COLLECTIONS_PATH=$(DIST)/installed ansible-doc -t role lvs.cluster.lvs_director >/dev/null
-	ANSIBLE_COLLECTIONS_PATH=$(DIST)/installed ansible-playbook --syntax-check lvs.cluster.site
-	cd $(DIST) && GALAXY_IMPORTER_RUN_ANSIBLE_LINT=false $(VENV_GI)/bin/python -m galaxy_importer.main \
-	  lvs-cluster-*.tar.gz | tail -3
+LOCK_VENV := $(ROOT)/.venv-lock
+LOCK_TOOL := requirements/lock-tool-py$(PYVER).lock
+$(LOCK_VENV)/.installed-$(notdir $(LOCK_TOOL)): $(LOCK_TOOL)
+	@tools/make-venv $(LOCK_VENV) $(PYTHON) $(LOCK_TOOL)
 
-.PHONY: docs docs-check
-docs: venv ## regenerate the reference docs from argument_specs and plugin docs
-	python tools/docs/gen_reference.py
-docs-check: venv ## reference docs up to date, no broken links in README and docs/
-	python tools/docs/gen_reference.py --check
-	python tools/docs/check_links.py
+.PHONY: lock
+lock: $(LOCK_VENV)/.installed-$(notdir $(LOCK_TOOL)) ## recompile requirements/*.lock from the .in files: the newest versions they allow, with hashes
+	tools/lock-requirements $(LOCK_VENV)/bin/uv
 
-.PHONY: bench
-bench: venv collection-link ## benchmarks that print figures (not tests)
-	python tests/bench/bench_ipvsadm_parse.py
+# The tiers that run keepalived, the lab or the sanity copy need Debian packages.
+.PHONY: host-deps
+host-deps: ## install the Debian packages the lab and the tests need (root; silent when present)
+	@tools/host-deps.sh
 
-# A lab of its own (tools/bench/topology.toml, namespace lvsbench): never molecule's.
-.PHONY: bench-converge
-bench-converge: host-deps venv collection-link ## site.yml converge times on a lab of its own; writes docs/benchmarks.md (root)
-	python tools/bench/converge.py
+# ansible and ansible-test want the collection at .../ansible_collections/lvs/cluster:
+# a symlink to this checkout keeps one copy of the code.
+.PHONY: collection-link
+collection-link: ## link .cache/collections/ansible_collections/lvs/cluster to this checkout
+	@mkdir -p $(dir $(COLLECTION_TREE))
+	@test "$$(readlink $(COLLECTION_TREE))" = $(ROOT) || ln -sfn $(ROOT) $(COLLECTION_TREE)
 
-LAB := $(ROOT)/lab/lvslab
-# The stage timer prints each stage's duration and the failed tests at the end,
-# and adds the failed tests to FAILED_TESTS: `make test` ends with them.
-FAILED_TESTS := $(ROOT)/.cache/failed-tests.txt
-stage-times = python tools/molecule-stage-times.py --failures $(FAILED_TESTS)
-failed-tests = test ! -s $(FAILED_TESTS) || { echo "failed tests:"; sed 's/^/  /' $(FAILED_TESTS); }
-# Molecule destroys the lab itself; the trap also covers a molecule that died
-# before its destroy step.
-molecule-test = mkdir -p $(dir $(FAILED_TESTS)); trap '$(LAB) down >/dev/null 2>&1 || true' EXIT; \
-	molecule test -s $(1) 2>&1 | $(stage-times)
+# For developers ---------------------------------------------------------------
+
+.PHONY: demo
+demo: host-deps venv collection-link ## boot the lab, build the cluster, show balancing and failover (root)
+	tools/demo.sh
 
 # The default scenario on the topology's guests: Debian 12 (dir1, rs1) and 13 (dir2, rs2).
 .PHONY: molecule molecule-debian12
@@ -207,67 +272,18 @@ molecule-debian13: export ANSIBLE_HOME := $(ROOT)/.cache/ansible-home-trixie
 molecule-debian13: host-deps venv collection-link ## molecule default scenario with every guest on Debian 13 (root)
 	$(call molecule-test,debian13)
 
-# $(call beside,TARGETS,LOG,MAIN,SHOW[,PREFIX]): make TARGETS in the background
-# (under the command PREFIX) into LOG while MAIN runs in the foreground, then
-# SHOW the LOG (tail -n 20, or cat); fails when either failed, and says which last.
-beside = $(5) $(MAKE) --no-print-directory $(1) >$(2) 2>&1 & bg=$$!; \
-	main=0; $(MAKE) --no-print-directory $(3) || main=$$?; side=0; wait $$bg || side=$$?; \
-	echo "== $(1), beside $(3) (output also in $(2))"; $(4) $(2); \
-	test $$main = 0 || echo "make $(3): failed" >&2; test $$side = 0 || echo "make $(1): failed" >&2; \
-	test $$main$$side = 00
-
-# The scenario records every request, event and Ansible log in .cache/faults; the
-# report prints the figures and writes faults.json and timeline.png there, also
-# after a failed run (for diagnosis). UPDATE_DOCS=1 copies a green run's figures
-# into docs/faults.md, docs/faults.json and docs/images/timeline.png.
-FAULTS_DIR := $(ROOT)/.cache/faults
-faults-report = python tools/faults/report.py $(FAULTS_DIR)
-.PHONY: faults
-faults: host-deps venv collection-link ## fault scenarios under client load, with figures (root; UPDATE_DOCS=1 updates docs/faults.md)
-	rm -rf $(FAULTS_DIR)
-	$(call molecule-test,failover) || { test ! -s $(FAULTS_DIR)/figures.json || $(faults-report); \
-	  $(failed-tests); exit 1; }
-	$(faults-report) $(if $(UPDATE_DOCS),--docs docs)
-
-.PHONY: demo molecule-demo
-demo: host-deps venv collection-link ## boot the lab, build the cluster, show balancing and failover (root)
-	tools/demo.sh
-
-# make test runs the demo as a user would (it fails when balancing or failover
-# does not show) on the lab the default scenario leaves up: the demo's
-# `lvslab up` finds it booted, which saves a boot and a first converge.
-# --destroy=never skips the scenario's first destroy too, and molecule would
-# take a lab left down by an earlier run for created: molecule destroy, first
-# and last, takes the lab down and resets that state.
-molecule-demo: host-deps venv collection-link
-	molecule destroy -s default >/dev/null
-	trap 'molecule destroy -s default >/dev/null 2>&1 || $(LAB) down >/dev/null 2>&1 || true' EXIT; \
-	  molecule test -s default --destroy=never 2>&1 | $(stage-times); \
-	  tools/demo.sh
-
-.PHONY: lab-up lab-down lab-status lab-images
 lab-up: host-deps ## boot the lab: 2 directors, 2 real servers, on Debian 12 and 13 (root)
 	$(LAB) up
-lab-images: host-deps ## build the lab's guest images (one per suite) if they are not cached (root)
-	$(LAB) images
 lab-down: ## stop the lab and remove everything it created
 	$(LAB) down
 lab-status: ## show the lab's guests
 	$(LAB) status
 
-# The lab's images (mostly downloads) build while lint and the unit tiers run.
-# The controller tiers (sanity, build, matrix, render) need no lab: they run
-# while molecule's lab boots, converges and is verified, under SCHED_IDLE: any
-# guest or client that wakes up takes the CPU from them at once (at nice 19 the
-# scenario still took 830 s instead of 595 s alone). Their output follows
-# molecule's. The demo then runs on the scenario's lab. The fault scenario runs
-# alone: its figures are timings.
-IMAGES_LOG := $(ROOT)/.cache/lab-images.log
-CONTROLLER_LOG := $(ROOT)/.cache/controller-tiers.log
-.PHONY: test
-test: host-deps ## run every test tier, and the demo
-	@mkdir -p $(ROOT)/.cache && rm -f $(FAILED_TESTS)
-	@($(call beside,lab-images,$(IMAGES_LOG),lint docs-check units,tail -n 20)) || { $(failed-tests); exit 1; }
-	@($(call beside,sanity build matrix render,$(CONTROLLER_LOG),molecule-demo,cat,chrt --idle 0)) || \
-	  { $(failed-tests); exit 1; }
-	@$(MAKE) --no-print-directory faults
+.PHONY: bench
+bench: venv collection-link ## benchmarks that print figures (not tests)
+	python tests/bench/bench_ipvsadm_parse.py
+
+# A lab of its own (tools/bench/topology.toml, namespace lvsbench): never molecule's.
+.PHONY: bench-converge
+bench-converge: host-deps venv collection-link ## site.yml converge times on a lab of its own; writes docs/benchmarks.md (root)
+	python tools/bench/converge.py
