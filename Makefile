@@ -57,6 +57,18 @@ test: host-deps ## every tier of the phases above; each tier's time and result, 
 	@python3 tools/tiers.py --run '$(MAKE) --no-print-directory' --logs $(TIER_LOGS) \
 	  --digest $(FAILED_TESTS) --timeout $(TIER_TIMEOUT) $(TEST_PHASES)
 
+# The targets that need no lab keep their temporary files in the checkout:
+# pytest's, pip's, and those of Ansible on the local connection (its remote_tmp
+# is ~/.ansible/tmp, whatever ANSIBLE_HOME says). Not the lab's targets: UML
+# keeps a guest's memory in a file under TMPDIR when it is set.
+CONTROLLER_TARGETS := venv lock lint docs docs-check units sanity build matrix render bench
+TMP := $(ROOT)/.cache/tmp
+$(CONTROLLER_TARGETS): export TMPDIR := $(TMP)
+$(CONTROLLER_TARGETS): export ANSIBLE_REMOTE_TEMP := $(TMP)/ansible-remote
+$(CONTROLLER_TARGETS): | $(TMP)
+$(TMP):
+	@mkdir -p $@
+
 # Phase 1 ----------------------------------------------------------------------
 
 .PHONY: lint
@@ -106,9 +118,11 @@ molecule-demo: host-deps venv collection-link ## the default molecule scenario, 
 	  tools/demo.sh
 
 # ansible-test needs the collection at .../ansible_collections/lvs/cluster and refuses
-# a symlinked cwd, so sanity runs on a copy of the files git knows about.
+# a symlinked cwd, so sanity runs on a copy of the files git knows about. Its HOME
+# is in the checkout: ansible-test keeps its venvs and caches in ~/.ansible/test.
 SANITY_TREE := $(ROOT)/.cache/sanity/ansible_collections/lvs/cluster
-GET_PIP_CACHE := $(HOME)/.ansible/test/cache/get_pip_25_2.py
+ANSIBLE_TEST_HOME := $(ROOT)/.cache/ansible-test-home
+GET_PIP_CACHE := $(ANSIBLE_TEST_HOME)/.ansible/test/cache/get_pip_25_2.py
 .PHONY: sanity
 sanity: venv ## ansible-test sanity, offline; the changelog fragments
 	@mkdir -p $(dir $(GET_PIP_CACHE))
@@ -116,7 +130,7 @@ sanity: venv ## ansible-test sanity, offline; the changelog fragments
 	rm -rf $(SANITY_TREE) && mkdir -p $(SANITY_TREE)
 	git ls-files -co --exclude-standard -z | rsync -a --from0 --files-from=- ./ $(SANITY_TREE)/
 	cd $(SANITY_TREE) && git init -q && git add -A && \
-	  ansible-test sanity --venv --python 3.13 --color no --exclude lab/
+	  HOME=$(ANSIBLE_TEST_HOME) ansible-test sanity --venv --python 3.13 --color no --exclude lab/
 	antsibull-changelog lint
 
 # The tarball users install: built, installed into a scratch path, documented by
@@ -234,7 +248,7 @@ $(LOCK_VENV)/.installed-$(notdir $(LOCK_TOOL)): $(LOCK_TOOL)
 
 .PHONY: lock
 lock: $(LOCK_VENV)/.installed-$(notdir $(LOCK_TOOL)) ## recompile requirements/*.lock from the .in files: the newest versions they allow, with hashes
-	tools/lock-requirements $(LOCK_VENV)/bin/uv
+	UV_CACHE_DIR=$(ROOT)/.cache/uv tools/lock-requirements $(LOCK_VENV)/bin/uv
 
 # The tiers that run keepalived, the lab or the sanity copy need Debian packages.
 .PHONY: host-deps
