@@ -120,17 +120,21 @@ molecule-demo: host-deps venv collection-link ## the default molecule scenario, 
 # ansible-test needs the collection at .../ansible_collections/lvs/cluster and refuses
 # a symlinked cwd, so sanity runs on a copy of the files git knows about. Its HOME
 # is in the checkout: ansible-test keeps its venvs and caches in ~/.ansible/test.
+# It would download a get-pip script for the pip its ansible-core pins, from a
+# host CI cannot reach: tools/ansible-test-get-pip.py stands in, in its cache.
 SANITY_TREE := $(ROOT)/.cache/sanity/ansible_collections/lvs/cluster
 ANSIBLE_TEST_HOME := $(ROOT)/.cache/ansible-test-home
-GET_PIP_CACHE := $(ANSIBLE_TEST_HOME)/.ansible/test/cache/get_pip_25_2.py
+ansible-test-pip = python -c 'from types import SimpleNamespace as python; \
+	from ansible_test._internal.python_requirements import get_venv_packages; \
+	print(get_venv_packages(python(version="$(PYVER)"))["pip"].replace(".", "_"))'
 .PHONY: sanity
-sanity: venv ## ansible-test sanity, offline; the changelog fragments
-	@mkdir -p $(dir $(GET_PIP_CACHE))
-	@test -f $(GET_PIP_CACHE) || cp tools/ansible-test-get-pip.py $(GET_PIP_CACHE)
+sanity: venv ## ansible-test sanity on the controller's Python, offline; the changelog fragments
+	@cache=$(ANSIBLE_TEST_HOME)/.ansible/test/cache && mkdir -p $$cache && \
+	  cp tools/ansible-test-get-pip.py $$cache/get_pip_$$($(ansible-test-pip)).py
 	rm -rf $(SANITY_TREE) && mkdir -p $(SANITY_TREE)
 	git ls-files -co --exclude-standard -z | rsync -a --from0 --files-from=- ./ $(SANITY_TREE)/
 	cd $(SANITY_TREE) && git init -q && git add -A && \
-	  HOME=$(ANSIBLE_TEST_HOME) ansible-test sanity --venv --python 3.13 --color no --exclude lab/
+	  HOME=$(ANSIBLE_TEST_HOME) ansible-test sanity --venv --python $(PYVER) --color no --exclude lab/
 	antsibull-changelog lint
 
 # The tarball users install: built, installed into a scratch path, documented by
