@@ -10,11 +10,12 @@ set -euo pipefail
 # (lab/kernel.toml: the kernel comes from Debian testing, not from the host's
 # user-mode-linux, which panics on CPUs with AMX); curl: the demo's and the
 # tests' traffic; keepalived, ipvsadm, systemd-analyze: the render tier;
-# rsync, git: the sanity tier's copy of the tree; nftables: the default
+# rsync, git: the sanity tier's copy of the tree; shellcheck: its shellcheck
+# test (ansible-test skips it with a warning without); nftables: the default
 # scenario drops multicast VRRP on the lab bridge to prove unicast VRRP.
 packages=(
   curl e2fsprogs ethtool git gpgv iproute2 ipvsadm keepalived mmdebstrap
-  netcat-openbsd nftables openssh-client patchelf python3 rsync systemd
+  netcat-openbsd nftables openssh-client patchelf python3 rsync shellcheck systemd
 )
 
 case "${1-}" in
