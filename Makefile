@@ -14,6 +14,10 @@ VENV := $(ROOT)/.venv
 PYTHON ?= $(shell tools/find-python 3.13 3.12 3.11)
 PYVER := $(if $(PYTHON),$(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])'))
 CONTROLLER_LOCK := requirements/controller-py$(PYVER).lock
+# Debian's own Python: make test proves it (debian-python). The Pythons venvs are
+# built from: host-deps installs python3-venv when one of them is Debian's.
+DEBIAN_PYTHON := /usr/bin/python3
+VENV_PYTHONS := $(PYTHON)
 COLLECTION_TREE := $(ROOT)/.cache/collections/ansible_collections/lvs/cluster
 export ANSIBLE_COLLECTIONS_PATH := $(ROOT)/.cache/collections
 # Ansible's home (collections, tmp, molecule's copy of this collection) inside
@@ -21,6 +25,10 @@ export ANSIBLE_COLLECTIONS_PATH := $(ROOT)/.cache/collections
 # otherwise shadow this tree for ansible-lint and molecule.
 export ANSIBLE_HOME := $(ROOT)/.cache/ansible-home
 export PATH := $(VENV)/bin:$(PATH)
+# CI sets CI=true: there a tier or a check that cannot run on this machine fails
+# instead of saying why it did not run (the same rule as tests/ci_gate.py).
+# $(call cannot-run,WHAT): say so, and fail under CI=true.
+cannot-run = { echo "$(1)$(if $(filter true,$(CI)), (CI=true: fails))" >&2; $(if $(filter true,$(CI)),false,true); }
 
 .PHONY: help
 help: ## this list
@@ -42,7 +50,7 @@ help: ## this list
 # own LVSLAB_STATE and LVSLAB_NETNS, as molecule-debian13).
 TEST_PHASES := \
 	'lint docs-check units | lab-images' \
-	'molecule-demo | idle: sanity build matrix render' \
+	'molecule-demo | idle: sanity build matrix render debian-python' \
 	'faults'
 # Each tier's output is also in .cache/tiers/TIER.log. A tier that runs longer
 # than TIER_TIMEOUT seconds is stopped, and so is every tier on SIGINT or SIGTERM.
@@ -52,16 +60,18 @@ TIER_TIMEOUT := 3600
 # make test ends with them.
 FAILED_TESTS := $(ROOT)/.cache/failed-tests.txt
 
-.PHONY: test
-test: host-deps ## every tier of the phases above; each tier's time and result, then the failed tests, last
+.PHONY: test test-deps
+test: test-deps ## every tier of the phases above; each tier's time and result, then the failed tests, last
 	@python3 tools/tiers.py --run '$(MAKE) --no-print-directory' --logs $(TIER_LOGS) \
 	  --digest $(FAILED_TESTS) --timeout $(TIER_TIMEOUT) $(TEST_PHASES)
+test-deps: VENV_PYTHONS += $(DEBIAN_PYTHON)
+test-deps: host-deps ## the Debian packages make test needs (root; silent when present)
 
 # The targets that need no lab keep their temporary files in the checkout:
 # pytest's, pip's, and those of Ansible on the local connection (its remote_tmp
 # is ~/.ansible/tmp, whatever ANSIBLE_HOME says). Not the lab's targets: UML
 # keeps a guest's memory in a file under TMPDIR when it is set.
-CONTROLLER_TARGETS := venv lock lint docs docs-check units sanity build matrix render bench
+CONTROLLER_TARGETS := venv lock lint docs docs-check units sanity build matrix render syntax debian-python bench
 TMP := $(ROOT)/.cache/tmp
 $(CONTROLLER_TARGETS): export TMPDIR := $(TMP)
 $(CONTROLLER_TARGETS): export ANSIBLE_REMOTE_TEMP := $(TMP)/ansible-remote
@@ -137,6 +147,9 @@ sanity: venv ## ansible-test sanity on the controller's Python, offline; the cha
 	  HOME=$(ANSIBLE_TEST_HOME) ansible-test sanity --venv --python $(PYVER) --color no --exclude lab/
 	antsibull-changelog lint
 
+# Every playbook's syntax, on the examples inventory.
+SYNTAX_CHECK := ansible-playbook --syntax-check -i examples/inventory playbooks/*.yml
+
 # The tarball users install: built, installed into a scratch path, documented by
 # ansible-doc from there, and accepted by galaxy-importer (without its own
 # ansible-lint run: `make lint` runs ansible-lint, production profile, as a gate).
@@ -161,13 +174,15 @@ build: venv $(VENV_GI_STAMP) ## build the collection tarball and check it instal
 # requires_ansible up. Each older minor has a venv .venv-core-<minor> on a Python
 # it supports, from requirements/core-<minor>-py<X.Y>.lock; the controller's
 # lock's runs in .venv. A deprecation warning, or ansible-core refusing
-# the collection, fails the minor; each minor's output is in .cache/matrix.
+# the collection, fails the minor; each minor's output is in .cache/matrix. A
+# minor whose Python this machine lacks is not tested (cannot-run).
 MATRIX := 2.15:3.11 2.16:3.11 2.18:3.11
 MATRIX_CORES := $(foreach m,$(MATRIX),$(firstword $(subst :, ,$(m))))
 PINNED_CORE := $(shell sed -nE 's/^ansible-core==([0-9]+\.[0-9]+)\..*/\1/p' $(CONTROLLER_LOCK))
 MATRIX_TARGETS := $(addprefix matrix-core-,$(MATRIX_CORES) $(PINNED_CORE))
 matrix-python-version = $(lastword $(subst :, ,$(filter $(1):%,$(MATRIX))))
 matrix-python = $(shell tools/find-python $(call matrix-python-version,$(1)))
+matrix-untestable = $(strip $(foreach core,$(MATRIX_CORES),$(if $(call matrix-python,$(core)),,$(core))))
 core-bin = $(if $(filter $(PINNED_CORE),$*),$(VENV),$(ROOT)/.venv-core-$*)/bin
 core-log = $(ROOT)/.cache/matrix/core-$*.log
 core-env = env PATH=$(core-bin):$$PATH ANSIBLE_DEPRECATION_WARNINGS=1 ANSIBLE_NOCOLOR=1
@@ -183,7 +198,9 @@ $(ROOT)/.venv-core-%/.stamp: $$(core-lock)
 	@touch $@
 
 .PHONY: matrix $(MATRIX_TARGETS)
-matrix: $(MATRIX_TARGETS) ## units, filters, render, playbook syntax, docs on every ansible-core minor (2.15-2.21), no deprecation warning
+matrix: $$(filter-out $$(addprefix matrix-core-,$$(matrix-untestable)),$(MATRIX_TARGETS)) ## units, filters, render, playbook syntax, docs on every ansible-core minor (2.15-2.21), no deprecation warning
+	@$(if $(matrix-untestable),$(call cannot-run,matrix: not tested for want of its Python (tools/find-python):\
+	  $(foreach core,$(matrix-untestable),ansible-core $(core) (Python $(call matrix-python-version,$(core))))))
 
 $(addprefix matrix-core-,$(MATRIX_CORES)): matrix-core-%: $(ROOT)/.venv-core-%/.stamp
 matrix-core-$(PINNED_CORE): venv
@@ -192,7 +209,7 @@ $(MATRIX_TARGETS): matrix-core-%: collection-link
 	@mkdir -p $(dir $(core-log)) && rm -f $(core-log)
 	@$(call core-step,pytest -q tests/unit tests/filter)
 	@$(if $(filter $(PINNED_CORE),$*),true,$(call core-step,pytest -q tests/render))
-	@$(call core-step,ansible-playbook --syntax-check -i examples/inventory playbooks/*.yml)
+	@$(call core-step,$(SYNTAX_CHECK))
 	@$(call core-step,ansible-playbook -i examples/inventory playbooks/check.yml -e ansible_connection=local \
 	  -e ansible_python_interpreter=$(core-bin)/python -e lvs_director_interface=lo --skip-tags lvs_kernel_check)
 	@test "$$($(call core-doc-count,lvs.cluster.ipvsadm_info lvs.cluster.realserver lvs.cluster.ipvs_kernel))" = 3 && \
@@ -211,6 +228,18 @@ $(MATRIX_TARGETS): matrix-core-%: collection-link
 render: host-deps venv collection-link ## role render matrix, semantic checks, real-server helper in a netns (root)
 	pytest -q tests/render
 	pytest -q tests/realserver
+
+.PHONY: syntax
+syntax: venv collection-link ## ansible-playbook --syntax-check of every playbook, on the examples inventory
+	$(SYNTAX_CHECK)
+
+# Debian 12's own Python (3.11) and the ansible-core its lock gives it, as a
+# stock Debian 12 controller gets them, with the same tools/make-venv.
+.PHONY: debian-python
+debian-python: ## units, render tier and playbook syntax on Debian's own python3 and its lock (.venv-debian; root)
+	@if test -x $(DEBIAN_PYTHON); then \
+	  $(MAKE) --no-print-directory VENV=$(ROOT)/.venv-debian PYTHON=$(DEBIAN_PYTHON) units render syntax; \
+	else $(call cannot-run,debian-python: not run: no $(DEBIAN_PYTHON) on this machine); fi
 
 # Phase 3 ----------------------------------------------------------------------
 
@@ -254,10 +283,11 @@ $(LOCK_VENV)/.installed-$(notdir $(LOCK_TOOL)): $(LOCK_TOOL)
 lock: $(LOCK_VENV)/.installed-$(notdir $(LOCK_TOOL)) ## recompile requirements/*.lock from the .in files: the newest versions they allow, with hashes
 	UV_CACHE_DIR=$(ROOT)/.cache/uv tools/lock-requirements $(LOCK_VENV)/bin/uv
 
-# The tiers that run keepalived, the lab or the sanity copy need Debian packages.
+# The tiers that run keepalived, the lab or the sanity copy need Debian packages,
+# and a venv from Debian's own Python needs python3-venv (VENV_PYTHONS).
 .PHONY: host-deps
 host-deps: ## install the Debian packages the lab and the tests need (root; silent when present)
-	@tools/host-deps.sh
+	@tools/host-deps.sh $(VENV_PYTHONS)
 
 # ansible and ansible-test want the collection at .../ansible_collections/lvs/cluster:
 # a symlink to this checkout keeps one copy of the code.
