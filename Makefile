@@ -71,7 +71,7 @@ test-deps: host-deps ## the Debian packages make test needs (root; silent when p
 # pytest's, pip's, and those of Ansible on the local connection (its remote_tmp
 # is ~/.ansible/tmp, whatever ANSIBLE_HOME says). Not the lab's targets: UML
 # keeps a guest's memory in a file under TMPDIR when it is set.
-CONTROLLER_TARGETS := venv lock lint docs docs-check units sanity build matrix render syntax debian-python bench
+CONTROLLER_TARGETS := venv lock lint docs docs-check units sanity dist build matrix render syntax debian-python bench
 TMP := $(ROOT)/.cache/tmp
 $(CONTROLLER_TARGETS): export TMPDIR := $(TMP)
 $(CONTROLLER_TARGETS): export ANSIBLE_REMOTE_TEMP := $(TMP)/ansible-remote
@@ -147,24 +147,40 @@ sanity: venv ## ansible-test sanity on the controller's Python, offline; the cha
 	  HOME=$(ANSIBLE_TEST_HOME) ansible-test sanity --venv --python $(PYVER) --color no --exclude lab/
 	antsibull-changelog lint
 
+# The tarball users install, built and installed into an empty directory. With
+# installed-env, Ansible sees that copy only: not the checkout's link (the venvs
+# hold no collection).
+DIST := $(ROOT)/.cache/dist
+INSTALLED := $(DIST)/installed
+installed-env = env ANSIBLE_COLLECTIONS_PATH=$(INSTALLED)
+.PHONY: dist
+dist: venv ## build the collection tarball and install it into an empty .cache/dist/installed
+	rm -rf $(DIST) && mkdir -p $(DIST)
+	ansible-galaxy collection build --output-path $(DIST)
+	$(installed-env) ansible-galaxy collection install $(DIST)/lvs-cluster-*.tar.gz -p $(INSTALLED)
+
+# The collection's modules and roles, by FQCN, for ansible-doc.
+MODULES := $(patsubst plugins/modules/%.py,lvs.cluster.%,$(wildcard plugins/modules/*.py))
+ROLES := $(patsubst roles/%/,lvs.cluster.%,$(wildcard roles/*/))
+# $(call documented,ENV): every module and role documented by ENV's ansible-doc (one it
+# cannot find is only a warning there).
+doc-count = $(1) ansible-doc $(2) | grep -ciE '^> (module |role: )?\*?lvs\.cluster\.[a-z_]+\*? '
+documented = test "$$($(call doc-count,$(1),$(MODULES)))" = $(words $(MODULES)) && \
+	test "$$($(call doc-count,$(1),-t role $(ROLES)))" = $(words $(ROLES))
 # Every playbook's syntax, on the examples inventory.
 SYNTAX_CHECK := ansible-playbook --syntax-check -i examples/inventory playbooks/*.yml
 
-# The tarball users install: built, installed into a scratch path, documented by
-# ansible-doc from there, and accepted by galaxy-importer (without its own
+# The installed tarball: every module and role documented, the syntax of its site
+# playbook and of an existing site's playbook that uses its roles
+# (tests/installed/site.yml), and galaxy-importer's acceptance (without its own
 # ansible-lint run: `make lint` runs ansible-lint, production profile, as a gate).
 VENV_GI := $(ROOT)/.venv-gi
 IMPORTER_LOCK := requirements/importer-py$(PYVER).lock
 VENV_GI_STAMP := $(VENV_GI)/.installed-$(notdir $(IMPORTER_LOCK))
-DIST := $(ROOT)/.cache/dist
 .PHONY: build
-build: venv $(VENV_GI_STAMP) ## build the collection tarball and check it installs and imports
-	rm -rf $(DIST) && mkdir -p $(DIST)
-	ansible-galaxy collection build --output-path $(DIST) --force
-	ansible-galaxy collection install $(DIST)/lvs-cluster-*.tar.gz -p $(DIST)/installed --force
-	ANSIBLE_COLLECTIONS_PATH=$(DIST)/installed ansible-doc lvs.cluster.ipvsadm_info >/dev/null
-	ANSIBLE_COLLECTIONS_PATH=$(DIST)/installed ansible-doc -t role lvs.cluster.lvs_director >/dev/null
-	ANSIBLE_COLLECTIONS_PATH=$(DIST)/installed ansible-playbook --syntax-check lvs.cluster.site
+build: dist $(VENV_GI_STAMP) ## the installed tarball: modules and roles documented, playbooks' syntax, galaxy-importer
+	@$(call documented,$(installed-env) ANSIBLE_NOCOLOR=1) || { echo "build: ansible-doc misses a module or role of $(INSTALLED)" >&2; exit 1; }
+	$(installed-env) ansible-playbook --syntax-check -i examples/inventory lvs.cluster.site tests/installed/site.yml
 	cd $(DIST) && GALAXY_IMPORTER_RUN_ANSIBLE_LINT=false $(VENV_GI)/bin/python -m galaxy_importer.main \
 	  lvs-cluster-*.tar.gz | tail -3
 
@@ -188,7 +204,6 @@ core-log = $(ROOT)/.cache/matrix/core-$*.log
 core-env = env PATH=$(core-bin):$$PATH ANSIBLE_DEPRECATION_WARNINGS=1 ANSIBLE_NOCOLOR=1
 core-step = $(core-env) $(1) >>$(core-log) 2>&1 || \
 	{ cat $(core-log); echo "matrix: ansible-core $*: $(firstword $(1)) failed" >&2; exit 1; }
-core-doc-count = $(core-env) ansible-doc $(1) 2>>$(core-log) | grep -ciE '^> (module |role: )?\*?lvs\.cluster\.[a-z_]+\*? '
 
 core-lock = requirements/core-$*-py$(call matrix-python-version,$*).lock
 .SECONDEXPANSION:
@@ -212,8 +227,7 @@ $(MATRIX_TARGETS): matrix-core-%: collection-link
 	@$(call core-step,$(SYNTAX_CHECK))
 	@$(call core-step,ansible-playbook -i examples/inventory playbooks/check.yml -e ansible_connection=local \
 	  -e ansible_python_interpreter=$(core-bin)/python -e lvs_director_interface=lo --skip-tags lvs_kernel_check)
-	@test "$$($(call core-doc-count,lvs.cluster.ipvsadm_info lvs.cluster.realserver lvs.cluster.ipvs_kernel))" = 3 && \
-	  test "$$($(call core-doc-count,-t role lvs.cluster.lvs_director lvs.cluster.lvs_realserver))" = 2 || \
+	@{ $(call documented,$(core-env)); } 2>>$(core-log) || \
 	  { cat $(core-log); echo "matrix: ansible-core $*: ansible-doc misses a module or role" >&2; exit 1; }
 	@if grep -iE 'deprecat|does not support Ansible version' $(core-log); then \
 	  echo "matrix: ansible-core $*: warnings above, see $(core-log)" >&2; exit 1; fi
@@ -326,6 +340,15 @@ lab-down: ## stop the lab and remove everything it created
 	$(LAB) down
 lab-status: ## show the lab's guests
 	$(LAB) status
+
+# An existing site's playbook that uses the roles of the installed tarball
+# (tests/installed/site.yml), with its own description of the cluster, on the
+# hosts of INVENTORY (one or more, each passed with -i): on a booted lab,
+# make installed-converge INVENTORY="$$(lab/lvslab inventory)".
+.PHONY: installed-converge
+installed-converge: dist ## converge tests/installed/site.yml from the installed tarball only, on INVENTORY=... (root for the lab)
+	@test -n "$(INVENTORY)" || { echo "usage: make installed-converge INVENTORY=path [...]" >&2; exit 2; }
+	$(installed-env) ansible-playbook $(addprefix -i ,$(INVENTORY)) tests/installed/site.yml
 
 .PHONY: bench
 bench: venv collection-link ## benchmarks that print figures (not tests)
