@@ -100,7 +100,7 @@ def test_master_death_moves_the_vip_and_synced_connection_survives(run, guests, 
         client_port = connection.getsockname()[1]
         # The sync daemon sends the entry after the connection's third packet.
         seconds_until(lambda: f"192.0.2.1:{client_port}" in guests.run(backup, "ipvsadm -Lnc", timeout=3).stdout,
-                    10, interval=0.2, what=f"the {name} connection in {backup}'s synced table")
+                      10, interval=0.2, what=f"the {name} connection in {backup}'s synced table")
     echo = state["echo"]
 
     with run.case("1-master-dies", "MASTER dies (lvslab kill)") as case:
@@ -175,7 +175,7 @@ def _stays_backup(guests, case, cluster, name, why):
     """Once keepalived runs on a returning director, it must not take the VIP back for
     three master down intervals: ample time for a preemption that must not come."""
     seconds_until(lambda: guests.run(name, "systemctl is-active keepalived", timeout=5).returncode == 0,
-                180, interval=1, what=f"keepalived on {name}")
+                  180, interval=1, what=f"keepalived on {name}")
     case.event(f"keepalived up on {name}")
     until = time.monotonic() + 3 * master_down_interval(cluster.vrrp, vrrp_priority(guests, name))
     while time.monotonic() < until:
@@ -206,10 +206,10 @@ def test_rebooted_real_server_rejoins_without_ansible(run, guests, directors):
         guests.run("rs2", "systemctl reboot", timeout=10)
         guests.forget("rs2")
         seconds_until(lambda: RS2 not in (web_servers(guests, master) or {RS2: 0}), 60, interval=0.1,
-                    what="rs2 to leave the IPVS table")
+                      what="rs2 to leave the IPVS table")
         removed = case.event("rs2 out of the table")
         seconds_until(lambda: RS2 in (web_servers(guests, master) or {}), 180, interval=0.2,
-                    what="rs2 to rejoin the IPVS table")
+                      what="rs2 to rejoin the IPVS table")
         back = case.event("rs2 back in the table")
         seconds_until(lambda: run.served_by("rs2", back), 30, what="rs2 to answer clients again")
         run.settle(quiet=1.0)
@@ -338,7 +338,7 @@ def _isolate_and_rejoin(run, guests, directors, cluster, profile, rep):
         guests.check("rs1", "systemctl stop lab-web")
         stopped = case.event("lab-web stopped")
         seconds_until(lambda: RS1 not in (web_servers(guests, master) or {RS1: 0}), 30, interval=0.05,
-                    what="rs1 to leave the IPVS table")
+                      what="rs1 to leave the IPVS table")
         removed = case.event("rs1 out of the table")
         if rep == 1:
             # Isolation: only the failed service lost rs1; its echo service, and rs2, stay.
@@ -349,7 +349,7 @@ def _isolate_and_rejoin(run, guests, directors, cluster, profile, rep):
         started = case.event("start lab-web on rs1", "inject")
         guests.check("rs1", "systemctl start lab-web")
         seconds_until(lambda: RS1 in (web_servers(guests, master) or {}), 30, interval=0.05,
-                    what="rs1 to rejoin the IPVS table")
+                      what="rs1 to rejoin the IPVS table")
         back = case.event("rs1 back in the table")
         seconds_until(lambda: run.served_by("rs1", back), 10, what="rs1 to answer clients again")
     results = run.results()
