@@ -103,7 +103,7 @@ units: venv collection-link ## unit tests: ipvsadm parser and module on real cap
 	pytest -q tests/lab tests/labtest
 
 LAB := $(ROOT)/lab/lvslab
-.PHONY: lab-up lab-down lab-status lab-images
+.PHONY: lab-up lab-down lab-status lab-images lab-kernel-pin
 lab-images: host-deps ## build the lab's guest images (one per suite) if they are not cached (root)
 	$(LAB) images
 
@@ -344,6 +344,8 @@ lab-down: ## stop the lab and remove everything it created
 	$(LAB) down
 lab-status: ## show the lab's guests
 	$(LAB) status
+lab-kernel-pin: host-deps ## move lab/kernel.toml's pin to Debian testing's current user-mode-linux (then commit it)
+	$(LAB) kernel --update
 
 # An existing site's playbook that uses the roles of the installed tarball
 # (tests/installed/site.yml), with its own description of the cluster, on the
