@@ -113,8 +113,9 @@ lab-images: host-deps ## build the lab's guest images (one per suite) if they ar
 stage-times = python tools/molecule-stage-times.py --failures $(FAILED_TESTS)
 failed-tests = test ! -s $(FAILED_TESTS) || { echo "failed tests:"; sed 's/^/  /' $(FAILED_TESTS); }
 # Molecule destroys the lab itself; the trap also covers a molecule that died
-# before its destroy step.
-molecule-test = mkdir -p $(dir $(FAILED_TESTS)); trap '$(LAB) down >/dev/null 2>&1 || true' EXIT; \
+# before its destroy step. A scenario's failed tests replace an earlier run's
+# (make test runs the next phase only when the earlier ones passed).
+molecule-test = mkdir -p $(dir $(FAILED_TESTS)); : >$(FAILED_TESTS); trap '$(LAB) down >/dev/null 2>&1 || true' EXIT; \
 	molecule test -s $(1) 2>&1 | $(stage-times)
 
 # make test runs the demo as a user would (it fails when balancing or failover
