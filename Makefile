@@ -123,12 +123,17 @@ molecule-test = mkdir -p $(dir $(FAILED_TESTS)); : >$(FAILED_TESTS); trap '$(LAB
 # `lvslab up` finds it booted, which saves a boot and a first converge.
 # --destroy=never skips the scenario's first destroy too, and molecule would
 # take a lab left down by an earlier run for created: molecule destroy, first
-# and last, takes the lab down and resets that state.
+# and last, takes the lab down and resets that state. Between them an existing
+# site's playbook converges the lab with the roles of the installed tarball
+# (installed-converge below; in a tarball directory of its own, as `build` runs
+# beside it).
 .PHONY: molecule-demo
-molecule-demo: host-deps venv collection-link ## the default molecule scenario, then the demo on its lab (root)
+molecule-demo: host-deps venv collection-link ## the default molecule scenario, the installed tarball's site playbook, then the demo, on one lab (root)
 	molecule destroy -s default >/dev/null
 	trap 'molecule destroy -s default >/dev/null 2>&1 || $(LAB) down >/dev/null 2>&1 || true' EXIT; \
 	  molecule test -s default --destroy=never 2>&1 | $(stage-times); \
+	  $(MAKE) --no-print-directory installed-converge DIST=$(ROOT)/.cache/dist-lab \
+	    INVENTORY="$$($(LAB) inventory)"; \
 	  tools/demo.sh
 
 # ansible-test needs the collection at .../ansible_collections/lvs/cluster and refuses
