@@ -3,21 +3,24 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Whether a director can serve each virtual service, as its own health checks see it (standard library
-only: installed on the directors as lvs-director-state, and used by the controller to name the files).
+only: the role installs this file on the directors, where keepalived runs it as its lvs_notify_fifo_script).
 
 keepalived's checker reports every service that gains or loses its quorum on its lvs_notify_fifo, one line
 each ("VS [192.0.2.100]:tcp:80 DOWN", keepalived's format_vs()). A service's state file holds 0 while it has
-its quorum and 1 while it has not: a VRRP instance tracks the files of its services with a negative weight,
-so a director whose checks do not pass yet never preempts one that serves (a failback into an empty IPVS
-table refused connections); in ECMP mode the director announces a VIP over BGP only while every service of
-it has its quorum, and none while it is switched over.
+its quorum and 1 while it has not: each VRRP instance tracks the files of its services with a negative
+weight, so a director whose checks do not pass yet never preempts one that serves (a failback into an empty
+IPVS table refused connections).
+
+Usage on a director: director_state.py fifo STATE_DIR FIFO (keepalived appends FIFO, and stops the reader
+with SIGTERM when it exits or reloads).
 """
 
 from __future__ import annotations
 
 import ipaddress
-import json
 import os
+import sys
+import syslog
 
 PROTOCOLS = {'TCP': 'tcp', 'UDP': 'udp', 'SCTP': 'sctp'}
 UP, DOWN = '0', '1'
@@ -53,52 +56,30 @@ def write_state(directory, name, up):
     os.replace(temporary, path)
 
 
-def read_states(directory):
-    """{state file name: True while its service has its quorum} of every state file."""
-    states = {}
-    try:
-        names = os.listdir(directory)
-    except FileNotFoundError:
-        return states
-    for name in names:
-        if name.startswith('vs_'):
-            try:
-                with open(os.path.join(directory, name), encoding='utf-8') as handle:
-                    states[name] = handle.read().strip() == UP
-            except FileNotFoundError:
-                continue
-    return states
+def follow(events, directory, log=None):
+    """Write the state file of each quorum event read from `events` (the FIFO's lines) until it ends, and
+    pass each event to `log`."""
+    for line in events:
+        event = parse_event(line)
+        if event is None:
+            continue
+        vs, up = event
+        write_state(directory, state_name(vs), up)
+        if log:
+            log('%s: %s' % (line.strip(), state_name(vs)))
 
 
-def switched_over(path):
-    """True when the switchover file (playbooks/switchover.yml) holds a non-zero weight."""
-    try:
-        with open(path, encoding='utf-8') as handle:
-            return handle.read().strip() not in ('', '0')
-    except FileNotFoundError:
-        return False
+def main(argv=None):
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 3 or args[0] != 'fifo':
+        sys.stderr.write('usage: director_state.py fifo STATE_DIR FIFO\n')
+        return 2
+    directory, fifo = args[1], args[2]
+    syslog.openlog('lvs-director-state')
+    with open(fifo, encoding='utf-8', errors='replace') as events:
+        follow(events, directory, syslog.syslog)
+    return 0
 
 
-def wanted_announcements(vips, states, drained):
-    """The VIPs (address/prefix) to announce: those whose every service's state file says up. A service whose
-    file keepalived has not created yet counts as down; a switched-over director announces none."""
-    if drained:
-        return set()
-    wanted = set()
-    for vip, names in vips.items():
-        if names and all(states.get(name, False) for name in names):
-            address = ipaddress.ip_address(vip)
-            wanted.add('%s/%d' % (address, address.max_prefixlen))
-    return wanted
-
-
-def announcement_changes(current, wanted):
-    """(to add, to remove), sorted, turning the announced set `current` into `wanted`."""
-    return sorted(wanted - current), sorted(current - wanted)
-
-
-def announced(ip_json):
-    """The address/prefix entries of `ip -j address show dev IF` (the announce interface)."""
-    return {'%s/%s' % (entry['local'], entry['prefixlen'])
-            for link in json.loads(ip_json or '[]') for entry in link.get('addr_info', [])
-            if entry.get('scope') != 'link'}
+if __name__ == '__main__':
+    sys.exit(main())

@@ -203,6 +203,8 @@ def resolve_vrrp_instances(instances, hostvars, groups, inventory_hostname,
         if instance['interface'] in (None, ''):
             instance['interface'] = default_interface
         instance['priority'] = own_priority
+        # Every director's priority in this instance (plugin_utils.tracking weighs by their spread).
+        instance['priorities'] = priorities + [own_priority]
         if instance['state'] in (None, ''):
             holds_back = not instance['preempt'] or instance['preempt_delay']
             is_first = own_priority >= max(priorities + [own_priority])

@@ -27,6 +27,7 @@ from ci_gate import require  # noqa: E402  (tests/, put on the path above)
 # The venv running pytest: the matrix runs these tests on each ansible-core's own.
 VENV_BIN = Path(sys.executable).parent
 KEEPALIVED = '/usr/sbin/keepalived'
+READER = ROOT / 'plugins' / 'module_utils' / 'director_state.py'
 
 
 def ansible_env():
@@ -93,9 +94,15 @@ def netns():
 
 
 # A private mount namespace over this host's files: a tmpfs on /etc/keepalived (a running keepalived creates
-# its track file there) and, with SCRIPT_USER, /etc/passwd and /etc/group copies that have keepalived_script.
+# its track file there), the service state reader where the role installs it, its state directory, and,
+# with SCRIPT_USER, /etc/passwd and /etc/group copies that have keepalived_script.
 SANDBOX = """set -e
 mount -t tmpfs lvsrender /etc/keepalived
+mount -t tmpfs lvsrender /usr/local
+mkdir -p /usr/local/libexec/lvs-cluster
+cp "$READER" /usr/local/libexec/lvs-cluster/director_state.py
+mount -t tmpfs lvsrender /var/lib
+mkdir -p /var/lib/lvs-director/services
 if [ -n "$SCRIPT_USER" ]; then
     for file in passwd group; do
         cp /etc/$file "$WORK/$file"
@@ -109,7 +116,7 @@ exec ip netns exec "$NETNS" "$@"
 
 
 def sandboxed(netns, work, argv, script_user=False):
-    env = dict(os.environ, NETNS=netns, WORK=str(work), SCRIPT_USER='1' if script_user else '')
+    env = dict(os.environ, NETNS=netns, WORK=str(work), SCRIPT_USER='1' if script_user else '', READER=str(READER))
     return ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', SANDBOX, 'sandbox', *argv], env
 
 

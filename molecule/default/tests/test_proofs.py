@@ -44,6 +44,8 @@ DIP = {"dir1": "192.0.2.11", "dir2": "192.0.2.12"}
 RIP = {"rs1": "192.0.2.21", "rs2": "192.0.2.22"}
 # The page the checkers ask for: a real server passes them while it has the file.
 READY = "/srv/lab-web/ready"
+# Where the role's reader of keepalived's checker FIFO keeps each service's quorum (0: has it).
+SERVICE_STATES = "/var/lib/lvs-director/services"
 # Checks that must not fail on a busy lab: three tries with a 3 s timeout (an HTTPS
 # handshake on a loaded guest can take longer than the default 1 s).
 PATIENT = {"connect_timeout": 3, "retry": 2}
@@ -302,23 +304,34 @@ def test_a_service_below_its_quorum_sends_everything_to_the_sorry_server(feature
     """rs2 fails its check: the quorum service loses its quorum, so keepalived also takes out rs1,
     which the HTTP_GET service (same check, no quorum) keeps, and the sorry server takes every
     request. rs2 passes again: the quorum is back, and so are both real servers. The quorum hooks
-    log both changes."""
+    log both changes, and so does each director's service state file, which VI_WEB tracks: both
+    directors lose the quorum alike, so both lose the same priority and the VIPs stay where they are."""
     def hook_lines(event):
         return host(features).check_output(f"cat {NOTIFY_LOG}").count(f"quorum {event}")
 
+    def quorum_states():
+        return [host(name).check_output(f"cat {SERVICE_STATES}/vs_{QUORUM_VIP}_tcp_80")
+                for name in hosts_of("lvs_directors")]
+
     downs, ups = hook_lines("down"), hook_lines("up")
+    master = vip_holders(QUORUM_VIP)
     assert servers_of(features, QUORUM_VIP) == sorted(RIP.values())
+    assert quorum_states() == ["0", "0"]
     set_ready("rs2", False)
     try:
         wait_until(lambda: (servers_of(features, QUORUM_VIP), servers_of(features, HTTP_GET_VIP))
                    == ([RIP["rs2"]], [RIP["rs1"]]), 20, "the sorry server replaces rs1 in the quorum service only")
         assert set(http_get_vip(3, QUORUM_VIP)) == {"rs2"}
         wait_until(lambda: hook_lines("down") > downs, 10, "the quorum_down hook ran")
+        wait_until(lambda: quorum_states() == ["1", "1"], 10, "both directors' state files say the quorum is lost")
+        assert vip_holders(QUORUM_VIP) == master
     finally:
         set_ready("rs2", True)
     wait_until(lambda: servers_of(features, QUORUM_VIP) == sorted(RIP.values()), 20, "rs1 and rs2 are back")
     wait_until(lambda: hook_lines("up") > ups, 10, "the quorum_up hook ran")
+    wait_until(lambda: quorum_states() == ["0", "0"], 10, "both directors' state files say the quorum is back")
     assert sorted(http_get_vip(4, QUORUM_VIP)) == ["rs1", "rs1", "rs2", "rs2"]
+    assert vip_holders(QUORUM_VIP) == master
 
 
 def test_a_udp_service_balances_datagrams(features):

@@ -1,6 +1,7 @@
 """director_state: keepalived's checker events, the state files VRRP tracks, and what ECMP announces."""
 
-import json
+import os
+import threading
 
 import pytest
 from ansible_collections.lvs.cluster.plugins.module_utils import director_state as ds
@@ -41,44 +42,34 @@ def test_state_names_are_file_names():
     assert ds.state_name("FWM 1") == "vs_FWM_1"
 
 
-def test_state_files_round_trip_and_a_missing_directory_is_empty(tmp_path):
+def test_state_files_replace_each_other(tmp_path):
     ds.write_state(tmp_path, "vs_a", True)
-    ds.write_state(tmp_path, "vs_b", False)
+    assert (tmp_path / "vs_a").read_text() == "0\n"
     ds.write_state(tmp_path, "vs_a", False)
-    (tmp_path / "other").write_text("x")
-    assert (tmp_path / "vs_b").read_text() == "1\n"
-    assert ds.read_states(tmp_path) == {"vs_a": False, "vs_b": False}
-    assert not list(tmp_path.glob(".vs_*"))
-    assert ds.read_states(tmp_path / "missing") == {}
+    assert (tmp_path / "vs_a").read_text() == "1\n"
+    assert [path.name for path in tmp_path.iterdir()] == ["vs_a"]
 
 
-def test_switched_over(tmp_path):
-    path = tmp_path / "lvs-switchover"
-    assert not ds.switched_over(path)
-    for text, drained in (("0\n", False), ("-253\n", True), ("", False)):
-        path.write_text(text)
-        assert ds.switched_over(path) is drained
+def test_the_reader_follows_a_fifo_until_its_writer_closes_it(tmp_path):
+    fifo = tmp_path / "checker.fifo"
+    os.mkfifo(fifo)
+    states = tmp_path / "vs"
+    states.mkdir()
+
+    def keepalived():
+        with open(fifo, "w", encoding="utf-8") as writer:
+            for line, _ in EVENTS:
+                writer.write(line + "\n")
+                writer.flush()
+
+    writer = threading.Thread(target=keepalived)
+    writer.start()
+    assert ds.main(["fifo", str(states), str(fifo)]) == 0
+    writer.join(timeout=5)
+    assert {path.name: path.read_text() for path in states.iterdir()} == {
+        "vs_192.0.2.100_tcp_80": "0\n", "vs_2001_db8__100_tcp_80": "0\n", "vs_FWM_1": "1\n"}
 
 
-VIPS = {"198.51.100.10": ["vs_a", "vs_b"], "2001:db8:1::10": ["vs_c"], "198.51.100.11": []}
-
-
-@pytest.mark.parametrize("states, drained, wanted", [
-    ({"vs_a": True, "vs_b": True, "vs_c": True}, False, {"198.51.100.10/32", "2001:db8:1::10/128"}),
-    ({"vs_a": True, "vs_b": False, "vs_c": True}, False, {"2001:db8:1::10/128"}),
-    # keepalived has not written vs_b yet: not announced until it does.
-    ({"vs_a": True, "vs_c": True}, False, {"2001:db8:1::10/128"}),
-    ({"vs_a": True, "vs_b": True, "vs_c": True}, True, set()),
-])
-def test_a_vip_is_announced_while_every_service_of_it_serves(states, drained, wanted):
-    assert ds.wanted_announcements(VIPS, states, drained) == wanted
-
-
-def test_announcement_changes_and_the_announced_set_of_ip_json():
-    ip_json = json.dumps([{"ifname": "lvsbgp0", "addr_info": [
-        {"family": "inet", "local": "198.51.100.10", "prefixlen": 32, "scope": "global"},
-        {"family": "inet6", "local": "fe80::1", "prefixlen": 64, "scope": "link"}]}])
-    current = ds.announced(ip_json)
-    assert current == {"198.51.100.10/32"}
-    assert ds.announcement_changes(current, {"198.51.100.11/32"}) == (["198.51.100.11/32"], ["198.51.100.10/32"])
-    assert ds.announced("") == set()
+def test_the_reader_refuses_other_arguments(capsys):
+    assert ds.main(["fifo", "/run/x"]) == 2
+    assert "usage" in capsys.readouterr().err
