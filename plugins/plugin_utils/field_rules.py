@@ -5,7 +5,7 @@
 KINDS gives every string option, list of strings and free-form option of model.SPEC (by its path, [] for
 any list index) a kind of plugins/module_utils/fields.py: what the value may hold where the role writes
 it. Options with choices need none. tests/filter fails when an option of SPEC has no entry here, so a new
-option cannot skip its rule. checks.check_value applies the kind to every value whose type it accepted.
+option cannot skip its rule. structure.check_value applies the kind to every value whose type it accepted.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ KINDS = {
 # What the string form of a free-form option is, for the message when it is neither a string nor a dict.
 STRING_FORMS = {'command': 'a command', 'label': 'an inventory host or an address'}
 # Variables that can differ per director: the value the role would render for each one is checked.
-# lvs_director_address is rendered with unicast only, where checks._check_unicast checks every peer's address.
+# lvs_director_address is rendered with unicast only, where vrrp_checks._check_unicast checks every peer's address.
 HOST_VARIABLES = ('lvs_director_interface', 'lvs_director_router_id')
 
 

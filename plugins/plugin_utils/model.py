@@ -138,7 +138,7 @@ SYNC_DAEMON_SPEC = {
     'id': _option('int'),
 }
 
-# The role's own default of lvs_director_interface; checks.py evaluates it from a director's facts.
+# The role's own default of lvs_director_interface; host_checks.py evaluates it from a director's facts.
 DEFAULT_INTERFACE_TEMPLATE = "{{ ansible_facts['default_ipv4']['interface'] | default('eth0') }}"
 DEFAULT_INTERFACE_FALLBACK = 'eth0'
 

@@ -1,0 +1,121 @@
+# Copyright: (c) 2026, lvs.cluster contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The structure of the description, checked first: the type of every value at any depth, unknown and required
+keys and choices (model.SPEC), and what each string may hold (field_rules.py). Only entries whose structure is
+sound go on to the other checks, so no input can make them raise."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+
+from ansible_collections.lvs.cluster.plugins.plugin_utils.field_rules import KINDS, STRING_FORMS, check_field, spec_path
+from ansible_collections.lvs.cluster.plugins.plugin_utils.messages import show
+from ansible_collections.lvs.cluster.plugins.plugin_utils.model import SPEC, is_int, is_number
+
+WANTED = {'str': 'a string', 'int': 'an integer', 'float': 'a number', 'bool': 'true or false',
+          'list': 'a list', 'dict': 'a dict'}
+
+
+def _is_str(value):
+    return isinstance(value, str) or is_number(value)  # ansible converts numbers to str too
+
+
+def _is_bool(value):
+    return isinstance(value, bool)
+
+
+def _is_list(value):
+    return isinstance(value, (list, tuple))
+
+
+def _is_dict(value):
+    return isinstance(value, Mapping)
+
+
+IS_TYPE = {'str': _is_str, 'int': is_int, 'float': is_number, 'bool': _is_bool, 'list': _is_list, 'dict': _is_dict}
+
+
+def _check_keys(value, options, path, errors):
+    known = ', '.join(sorted(options))
+    for key in value:
+        if key not in options:
+            close = difflib.get_close_matches(str(key), list(options), n=1)
+            hint = f"did you mean {close[0]}? " if close else ''
+            errors.add(f"{path}.{key}", f"unknown key; {hint}known keys: {known}")
+    for key, option in options.items():
+        if key in value or option.get('required'):
+            check_value(value.get(key), option, f"{path}.{key}", errors)
+
+
+def _check_string_or_dict(value, option, path, errors):
+    """A real_servers element (an inventory host or address) or a script (a command): a string or a dict."""
+    if isinstance(value, Mapping):
+        _check_keys(value, option['options'], path, errors)
+    elif not isinstance(value, str) or not value:
+        errors.add(path, f"must be {STRING_FORMS[KINDS[spec_path(path)]]} (a string) or a dict with keys "
+                         f"{', '.join(sorted(option['options']))}; got {show(value)}")
+    else:
+        check_field(value, path, errors)
+
+
+def _check_elements(value, option, path, errors):
+    element = {'type': option.get('elements', 'raw'), 'options': option.get('options')}
+    for number, item in enumerate(value):
+        if item is None:
+            errors.add(f"{path}[{number}]", f"must be {WANTED.get(element['type'], 'set')}, got null; fix it")
+        else:
+            check_value(item, element, f"{path}[{number}]", errors)
+
+
+def check_value(value, option, path, errors):
+    """Check value against one option of model.SPEC (recursively); null means the default."""
+    if value is None:
+        if option.get('required'):
+            errors.add(path, 'required; set it')
+        return
+    wanted = option['type']
+    if wanted == 'raw' and option.get('options'):
+        _check_string_or_dict(value, option, path, errors)
+        return
+    if wanted in IS_TYPE and not IS_TYPE[wanted](value):
+        errors.add(path, f"must be {WANTED[wanted]}, got {show(value)}; fix it")
+        return
+    if 'choices' in option and value not in option['choices']:
+        errors.add(path, f"{show(value)} is not one of {', '.join(str(c) for c in option['choices'])}; fix it")
+        return
+    if wanted == 'list':
+        _check_elements(value, option, path, errors)
+    elif wanted == 'dict' and option.get('options'):
+        _check_keys(value, option['options'], path, errors)
+    elif 'choices' not in option:
+        check_field(value, path, errors)
+
+
+def sound_entries(values, name, errors):
+    """(index, entry) of every element of the list variable name whose structure is sound."""
+    option = SPEC[name]
+    if values is None:
+        return []
+    if not isinstance(values, (list, tuple)):
+        check_value(values, option, name, errors)
+        return []
+    sound = []
+    element = {'type': 'dict', 'options': option['options']}
+    for number, entry in enumerate(values):
+        before = errors.structural
+        path = f"{name}[{number}]"
+        if entry is None:
+            errors.add(path, 'must be a dict, got null; fix it')
+        else:
+            check_value(entry, element, path, errors)
+        if errors.structural == before:
+            sound.append((number, entry))
+    return sound
+
+
+def sound_value(value, name, errors):
+    """value when its structure is sound, else None."""
+    before = errors.structural
+    check_value(value, SPEC[name], name, errors)
+    return value if errors.structural == before else None
