@@ -4,7 +4,7 @@
 
 KINDS gives every string option, list of strings and free-form option of model.SPEC (by its path, [] for
 any list index) a kind of plugins/module_utils/fields.py: what the value may hold where the role writes
-it. Options with choices need none. tests/filter fails when an option of SPEC has no entry here, so a new
+it. Options with choices need none. test_field_rules.py fails when an option of SPEC has no entry here, so a new
 option cannot skip its rule. structure.check_value applies the kind to every value whose type it accepted.
 """
 

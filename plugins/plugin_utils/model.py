@@ -3,7 +3,7 @@
 """The cluster data model: every variable the lvs_director role reads, with its type and default.
 
 SPEC mirrors roles/lvs_director/meta/argument_specs.yml key by key (type, default, choices, no_log,
-elements, required; tests/filter checks it), so the checks can name the exact path of a wrong
+elements, required; test_model.py checks it), so the checks can name the exact path of a wrong
 value before any role runs, and the resolver fills in the same defaults the role documents.
 """
 

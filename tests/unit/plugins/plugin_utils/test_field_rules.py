@@ -1,4 +1,4 @@
-"""Every string of the cluster description meets its field rule (plugins/plugin_utils/field_rules.py).
+"""plugin_utils/field_rules.py: every string of the cluster description meets its field rule.
 
 The spec test walks model.SPEC: an option that takes a string and has no kind in field_rules.KINDS fails it,
 so a new option cannot skip the rule. The hostile-value tests put a newline, '}', '"', '#' and '!' into every
@@ -15,9 +15,11 @@ import pytest
 from ansible_collections.lvs.cluster.plugins.module_utils import fields
 from ansible_collections.lvs.cluster.plugins.plugin_utils.checks import check_cluster
 from ansible_collections.lvs.cluster.plugins.plugin_utils.field_rules import KINDS
-from ansible_collections.lvs.cluster.plugins.plugin_utils.model import SPEC
+from ansible_collections.lvs.cluster.plugins.plugin_utils.model import NOTIFY_HOOKS, QUORUM_HOOKS, SPEC
 from ansible_collections.lvs.cluster.tests.hostile_values import (
     ALLOWED, EXPLOIT, HOST_PATHS, HOSTILE, NAMES, full, hostile, put)
+from ansible_collections.lvs.cluster.tests.unit.plugins.plugin_utils.description import (
+    errors_of, instances, only_error, services)
 
 HOSTVARS = {'lb1': {'ansible_host': '192.0.2.2'}, 'lb2': {'ansible_host': '192.0.2.3'},
             'rs1': {'ansible_host': '192.0.2.21'}, 'rs2': {'ansible_host': '192.0.2.22'}}
@@ -119,14 +121,14 @@ def test_sysctl_keys_that_leave_proc_sys_or_are_no_key(key):
 
 @pytest.mark.parametrize('where', ['health_check', 'real_servers[0].health_check'])
 def test_the_url_path_of_the_issue_is_refused_alone(where):
-    services = [{'name': 'web', 'vip': '192.0.2.100', 'port': 80, 'real_servers': ['rs1']}]
+    web = [{'name': 'web', 'vip': '192.0.2.100', 'port': 80, 'real_servers': ['rs1']}]
     check = {'type': 'HTTP_GET', 'url': [{'path': EXPLOIT}]}
     if where == 'health_check':
-        services[0]['health_check'] = check
+        web[0]['health_check'] = check
     else:
-        services[0]['real_servers'] = [{'host': 'rs1', 'health_check': check}]
-    instances = [{'name': 'VI_WEB', 'virtual_router_id': 51, 'vips': ['192.0.2.100']}]
-    errors = check_cluster(services, instances, HOSTVARS, GROUPS)
+        web[0]['real_servers'] = [{'host': 'rs1', 'health_check': check}]
+    vrrp = [{'name': 'VI_WEB', 'virtual_router_id': 51, 'vips': ['192.0.2.100']}]
+    errors = check_cluster(web, vrrp, HOSTVARS, GROUPS)
     assert len(errors) == 1 and errors[0].startswith(
         f"lvs_director_virtual_services[0].{where}.url[0].path: '/\\n}}\\n}}"), errors
     assert errors[0].endswith('%-encode blanks and other characters outside RFC 3986 and leave out any #fragment')
@@ -149,3 +151,65 @@ def test_a_router_id_from_a_role_parameter_or_the_inventory_name():
     errors = check_cluster(description['lvs_director_virtual_services'], description['lvs_director_vrrp_instances'],
                            hostvars, groups)
     assert named(errors, 'lvs_director_router_id of lb{2}.example.org')
+
+
+# ------------------------------------------------ the rule of each kind, one option at a time
+
+def test_invalid_vip_of_a_service():
+    assert only_error(services(vip='192.0.2.300')).startswith(
+        "lvs_director_virtual_services[0].vip: '192.0.2.300' is not an IP address")
+
+
+def test_invalid_vip_of_an_instance():
+    error = only_error(services(vip='192.0.2.101'), instances(vips=['192.0.2.100/24', '192.0.2.101']))
+    assert error.startswith("lvs_director_vrrp_instances[0].vips[0]: '192.0.2.100/24' is not an IP address")
+
+
+def test_invalid_sorry_server():
+    assert only_error(services(sorry_server={'address': 'nope'})).startswith(
+        "lvs_director_virtual_services[0].sorry_server.address: 'nope' is not an IP address")
+
+
+NOT_ABSOLUTE = "does not start with an absolute path; give the script's full path, then its arguments"
+
+
+@pytest.mark.parametrize('hook', NOTIFY_HOOKS)
+def test_notify_hooks_need_an_absolute_path(hook):
+    assert errors_of(vrrp=instances(**{hook: '/usr/local/sbin/on-change --quiet'})) == []
+    assert only_error(vrrp=instances(**{hook: 'on-change'})) == (
+        f"lvs_director_vrrp_instances[0].{hook}: 'on-change' {NOT_ABSOLUTE}")
+    assert only_error(vrrp=instances(**{hook: {'command': 'on-change', 'user': 'root'}})) == (
+        f"lvs_director_vrrp_instances[0].{hook}.command: 'on-change' {NOT_ABSOLUTE}")
+
+
+@pytest.mark.parametrize('hook', QUORUM_HOOKS)
+def test_quorum_hooks_need_an_absolute_path(hook):
+    assert errors_of(services(**{hook: '/usr/local/sbin/quorum-changed web'})) == []
+    assert only_error(services(**{hook: 'quorum-changed'})) == (
+        f"lvs_director_virtual_services[0].{hook}: 'quorum-changed' {NOT_ABSOLUTE}")
+
+
+def test_real_server_notify_hooks_need_an_absolute_path():
+    assert errors_of(services(notify_up='rs-hook', real_servers=[{'host': 'rs1', 'notify_down': '/x "y"'}])) == [
+        f"lvs_director_virtual_services[0].notify_up: 'rs-hook' {NOT_ABSOLUTE}",
+        "lvs_director_virtual_services[0].real_servers[0].notify_down: '/x \"y\"' holds a '\"' or '\\', which "
+        "would end or escape keepalived's double quotes; remove it"]
+
+
+@pytest.mark.parametrize('status, where', [(99, ''), (600, ''), ('200-', ''), ('ok', ''), ('٢٠٠', ''),
+                                           ([200, 700], '[1]')])
+def test_bad_status_code(status, where):
+    error = only_error(services(health_check={'type': 'HTTP_GET', 'url': [{'path': '/', 'status_code': status}]}))
+    assert error.startswith(f'lvs_director_virtual_services[0].health_check.url[0].status_code{where}: ')
+
+
+@pytest.mark.parametrize('digest', ['abc', 'g' * 32, 'a' * 33])
+def test_bad_digest(digest):
+    error = errors_of(services(health_check={'type': 'HTTP_GET', 'url': [{'path': '/', 'digest': digest}]}))[0]
+    assert error.startswith('lvs_director_virtual_services[0].health_check.url[0].digest:')
+
+
+def test_auth_pass_too_long():
+    assert only_error(vrrp=instances(auth_pass='123456789', version=2)) == (
+        'lvs_director_vrrp_instances[0].auth_pass: keepalived uses at most 8 characters (bytes); shorten it')
+    assert only_error(vrrp=instances(auth_pass='ünïcödé', version=2)).endswith('at most 8 characters (bytes); shorten it')

@@ -1,0 +1,60 @@
+"""A small valid cluster description (two directors, two real servers, one instance, one service), the helpers that
+change it and run check_cluster on it, for the tests of plugins/plugin_utils."""
+
+from __future__ import annotations
+
+import copy
+
+from ansible_collections.lvs.cluster.plugins.plugin_utils.checks import check_cluster
+
+
+HOSTVARS = {
+    'lb1': {'ansible_host': '192.0.2.2'},
+    'lb2': {'ansible_host': '192.0.2.3', 'lvs_director_address': '192.0.2.13'},
+    'rs1': {'ansible_host': '192.0.2.21'},
+    'rs2': {'ansible_host': '10.9.9.9', 'lvs_realserver_address': '192.0.2.22'},
+    'rs3': {},
+}
+
+
+GROUPS = {'all': list(HOSTVARS), 'lvs_directors': ['lb1', 'lb2'], 'lvs_realservers': ['rs1', 'rs2']}
+
+
+def instances(**changes):
+    instance = {'name': 'VI_WEB', 'virtual_router_id': 51, 'vips': ['192.0.2.100', '192.0.2.101']}
+    instance.update(changes)
+    return [instance]
+
+
+def services(*extra, **changes):
+    service = {'name': 'web', 'vip': '192.0.2.100', 'port': 80}
+    service.update(changes)
+    return [service, *extra]
+
+
+def errors_of(svcs=None, vrrp=None, hostvars=None, groups=None, **kwargs):
+    return check_cluster(services() if svcs is None else svcs, instances() if vrrp is None else vrrp,
+                         HOSTVARS if hostvars is None else hostvars, GROUPS if groups is None else groups, **kwargs)
+
+
+def only_error(*args, **kwargs):
+    errors = errors_of(*args, **kwargs)
+    assert len(errors) == 1, errors
+    return errors[0]
+
+
+def facts(interfaces, default='eth0'):
+    """ansible_facts as setup gathers them (subset network), for {name: [(address, prefix)]}."""
+    gathered = {'interfaces': list(interfaces), 'default_ipv4': {'interface': default}}
+    for name, addresses in interfaces.items():
+        v4 = [{'address': a, 'prefix': str(p)} for a, p in addresses if ':' not in a]
+        gathered[name] = {'ipv4': v4[0] if v4 else None, 'ipv4_secondaries': v4[1:],
+                          'ipv6': [{'address': a, 'prefix': str(p)} for a, p in addresses if ':' in a]}
+    return gathered
+
+
+def with_facts(**by_host):
+    hostvars = copy.deepcopy(HOSTVARS)
+    for host, gathered in by_host.items():
+        hostvars[host]['ansible_facts'] = gathered
+    return hostvars
