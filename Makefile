@@ -80,7 +80,7 @@ sanity: venv ## ansible-test sanity, offline
 
 .PHONY: units
 units: venv collection-link ## unit tests: ipvsadm parser and module on real captures, filters, bad cluster descriptions, the lab's parts
-	pytest -q tests/unit tests/filter
+	pytest -q tests/unit
 	pytest -q tests/check
 	pytest -q tests/lab
 
@@ -127,7 +127,7 @@ matrix-core-$(PINNED_CORE): venv
 $(addprefix matrix-core-,$(MATRIX_CORES)): host-deps
 $(MATRIX_TARGETS): matrix-core-%: collection-link
 	@mkdir -p $(dir $(core-log)) && rm -f $(core-log)
-	@$(call core-step,pytest -q tests/unit tests/filter)
+	@$(call core-step,pytest -q tests/unit)
 	@$(if $(filter $(PINNED_CORE),$*),true,$(call core-step,pytest -q tests/render))
 	@$(call core-step,ansible-playbook --syntax-check -i examples/inventory playbooks/*.yml)
 	@$(call core-step,ansible-playbook -i examples/inventory playbooks/check.yml -e ansible_connection=local \
@@ -171,7 +171,7 @@ docs-check: venv ## reference docs up to date, no broken links in README and doc
 
 .PHONY: bench
 bench: venv collection-link ## benchmarks that print figures (not tests)
-	python tests/bench/bench_ipvsadm_parse.py
+	python tools/bench/ipvsadm_parse.py
 
 # A lab of its own (tools/bench/topology.toml, namespace lvsbench): never molecule's.
 .PHONY: bench-converge
