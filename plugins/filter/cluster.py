@@ -13,11 +13,12 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.lvs.cluster.plugins.plugin_utils.checks import check_cluster
 from ansible_collections.lvs.cluster.plugins.plugin_utils.live import (
     ipvs_diff, ipvs_real_server, ipvs_weight_edits)
+from ansible_collections.lvs.cluster.plugins.plugin_utils.model import REALSERVER_GROUP
 from ansible_collections.lvs.cluster.plugins.plugin_utils.reports import ipvs_report, vip_holders
 from ansible_collections.lvs.cluster.plugins.plugin_utils.resolve import resolve_services, resolve_vrrp_instances
 
 
-def _resolve_services(services, hostvars, groups, realserver_group='lvs_realservers'):
+def _resolve_services(services, hostvars, groups, realserver_group=REALSERVER_GROUP):
     if services is not None and not isinstance(services, (list, tuple)):
         raise AnsibleFilterError('resolve_services: lvs_director_virtual_services must be a list; '
                                  'check it with lvs.cluster.check_cluster')

@@ -14,15 +14,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ansible_collections.lvs.cluster.plugins.plugin_utils.field_rules import check_host_values
+from ansible_collections.lvs.cluster.plugins.plugin_utils.field_rules import HOST_VARIABLES, check_host_values
 from ansible_collections.lvs.cluster.plugins.plugin_utils.host_checks import (
     check_addresses, check_interfaces, check_unknown_variables)
 from ansible_collections.lvs.cluster.plugins.plugin_utils.messages import Errors
+from ansible_collections.lvs.cluster.plugins.plugin_utils.model import DIRECTOR_GROUP, REALSERVER_GROUP
 from ansible_collections.lvs.cluster.plugins.plugin_utils.resolve import members
 from ansible_collections.lvs.cluster.plugins.plugin_utils.service_checks import check_forwarding, check_services
-from ansible_collections.lvs.cluster.plugins.plugin_utils.structure import sound_entries, sound_value
+from ansible_collections.lvs.cluster.plugins.plugin_utils.structure import (
+    check_host_types, check_variables, sound_entries, sound_value)
 from ansible_collections.lvs.cluster.plugins.plugin_utils.vrrp_checks import (
     check_instances, check_priorities, check_sync_daemon, check_sync_groups)
+
+# The variables check_cluster takes one by one, and those it checks per director (priorities, unicast addresses).
+CHECKED_APART = ('lvs_director_virtual_services', 'lvs_director_vrrp_instances', 'lvs_director_vrrp_sync_groups',
+                 'lvs_director_sync_daemon', 'lvs_director_sysctl', 'lvs_director_group',
+                 'lvs_director_realserver_group', 'lvs_director_priority', 'lvs_director_address', *HOST_VARIABLES)
 
 
 def _mapping(value):
@@ -39,13 +46,17 @@ def _context(hostvars, groups, director_group, realserver_group, interfaces):
     }
 
 
-def check_cluster(services, vrrp_instances, hostvars, groups, director_group='lvs_directors',
-                  realserver_group='lvs_realservers', sync_daemon=None, sysctl=None, interfaces=None,
-                  sync_groups=None, router_ids=None):
-    """Check the whole cluster description; a list of errors, each naming the variable path and the fix."""
+def check_cluster(services, vrrp_instances, hostvars, groups, director_group=DIRECTOR_GROUP,
+                  realserver_group=REALSERVER_GROUP, sync_daemon=None, sysctl=None, interfaces=None,
+                  sync_groups=None, router_ids=None, variables=None):
+    """Check the whole cluster description; a list of errors, each naming the variable path and the fix.
+
+    variables: every lvs_director_* variable as the role sees it; those not given one by one are type-checked.
+    """
     errors = Errors()
-    director_group = sound_value(director_group, 'lvs_director_group', errors) or 'lvs_directors'
-    realserver_group = sound_value(realserver_group, 'lvs_director_realserver_group', errors) or 'lvs_realservers'
+    check_variables(_mapping(variables), errors, apart=CHECKED_APART)
+    director_group = sound_value(director_group, 'lvs_director_group', errors) or DIRECTOR_GROUP
+    realserver_group = sound_value(realserver_group, 'lvs_director_realserver_group', errors) or REALSERVER_GROUP
     context = _context(_mapping(hostvars), _mapping(groups), director_group, realserver_group, _mapping(interfaces))
     sound_services = sound_entries(services, 'lvs_director_virtual_services', errors)
     sound_instances = sound_entries(vrrp_instances, 'lvs_director_vrrp_instances', errors)
@@ -53,10 +64,11 @@ def check_cluster(services, vrrp_instances, hostvars, groups, director_group='lv
     sync_daemon = sound_value(sync_daemon, 'lvs_director_sync_daemon', errors)
     sysctl = sound_value(sysctl, 'lvs_director_sysctl', errors)
 
+    given = {'lvs_director_interface': context['interfaces'], 'lvs_director_router_id': _mapping(router_ids)}
+    check_host_types(context['directors'], context['hostvars'], given, errors)
     check_unknown_variables(context, errors)
     check_priorities(context, errors)
-    check_host_values(context['directors'], context['hostvars'], {
-        'lvs_director_interface': context['interfaces'], 'lvs_director_router_id': _mapping(router_ids)}, errors)
+    check_host_values(context['directors'], context['hostvars'], given, errors)
     check_instances(vrrp_instances, sound_instances, context, errors)
     check_sync_groups(sound_groups, {str(instance['name']): instance for _number, instance in sound_instances}, errors)
     resolved = check_services(services, sound_services, context, errors)

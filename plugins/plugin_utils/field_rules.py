@@ -4,8 +4,10 @@
 
 KINDS gives every string option, list of strings and free-form option of model.SPEC (by its path, [] for
 any list index) a kind of plugins/module_utils/fields.py: what the value may hold where the role writes
-it. Options with choices need none. test_field_rules.py fails when an option of SPEC has no entry here, so a new
-option cannot skip its rule. structure.check_value applies the kind to every value whose type it accepted.
+it. Options with choices need none. A raw option with keys takes a string only where it has a kind here (its
+string form: a script's command, a real server's host or address). test_field_rules.py fails when an option of
+SPEC has no entry here, so a new option cannot skip its rule. structure.check_value applies the kind to every
+value whose type it accepted.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import re
 from collections.abc import Mapping
 
 from ansible_collections.lvs.cluster.plugins.module_utils import fields
+from ansible_collections.lvs.cluster.plugins.plugin_utils.model import is_number
 from ansible_collections.lvs.cluster.plugins.plugin_utils.resolve import hostvar
 
 SERVICE = 'lvs_director_virtual_services[]'
@@ -93,11 +96,11 @@ def check_field(value, path, errors):
 def check_host_values(directors, hostvars, given, errors):
     """HOST_VARIABLES of each director: given ({variable: {director: value}}, for role parameters that the
     hostvars lack), else its host variable; the router_id falls back to the short inventory name, as the
-    role's default does."""
+    role's default does. A value of another type than a string was reported by structure.check_host_types."""
     for host in directors:
         for variable in HOST_VARIABLES:
             value = (given.get(variable) or {}).get(host, hostvar(hostvars, host, variable))
             if value is None and variable == 'lvs_director_router_id':
                 value = str(host).split('.', 1)[0]
-            if value is not None:
+            if isinstance(value, str) or is_number(value):
                 _add(errors, f"{variable} of {host}", fields.KINDS[KINDS[variable]](value))

@@ -87,7 +87,8 @@ def check_addresses(context, services, errors):
             real_servers.setdefault(norm_address(real_server['address']), (number, service['name']))
     for host in context['directors']:
         for variable in ('lvs_director_address', 'ansible_host'):
-            address = norm_address(hostvar(hostvars, host, variable))
+            value = hostvar(hostvars, host, variable)
+            address = norm_address(str(value)) if value is not None else None
             if address in vips:
                 errors.add(paths[address], f"{address} is {variable} of director {host}; a VIP must be an "
                                            f"address that no host owns", vips[address])

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ansible_collections.lvs.cluster.plugins.plugin_utils.model import (
-    HEALTH_CHECK_DEFAULTS, NOTIFY_HOOKS, QUORUM_HOOKS, REAL_SERVER_DEFAULTS, REAL_SERVER_HOOKS, SERVICE_DEFAULTS,
-    URL_DEFAULTS, VRRP_INSTANCE_DEFAULTS, endpoint, ip)
+    DIRECTOR_GROUP, HEALTH_CHECK_DEFAULTS, NOTIFY_HOOKS, QUORUM_HOOKS, REAL_SERVER_DEFAULTS, REAL_SERVER_HOOKS,
+    REALSERVER_GROUP, SERVICE_DEFAULTS, URL_DEFAULTS, VRRP_INSTANCE_DEFAULTS, endpoint, ip)
 
 # High priorities keep the BACKUP's skew time, (256 - priority) / 256 of an
 # advert interval, small; the step still orders the BACKUPs (docs/tuning.md).
@@ -138,13 +138,13 @@ def resolve_service(entry, hostvars, default_members):
     return service
 
 
-def resolve_services(services, hostvars, groups, realserver_group='lvs_realservers'):
+def resolve_services(services, hostvars, groups, realserver_group=REALSERVER_GROUP):
     """Fill in every default of lvs_director_virtual_services and resolve the real servers."""
     default_members = members(groups, realserver_group)
     return [resolve_service(entry, hostvars, default_members) for entry in services or []]
 
 
-def director_priority(hostvars, groups, host, director_group='lvs_directors'):
+def director_priority(hostvars, groups, host, director_group=DIRECTOR_GROUP):
     """VRRP priority: lvs_director_priority, else 250, 240, ... by position in the director group."""
     explicit = hostvar(hostvars, host, 'lvs_director_priority')
     if explicit not in (None, ''):
@@ -154,7 +154,7 @@ def director_priority(hostvars, groups, host, director_group='lvs_directors'):
     return FIRST_PRIORITY - PRIORITY_STEP * position
 
 
-def instance_priority(hostvars, groups, host, instance, director_group='lvs_directors'):
+def instance_priority(hostvars, groups, host, instance, director_group=DIRECTOR_GROUP):
     """A director's priority in one instance.
 
     With preferred_director (active-active: each instance MASTER on its own director),
@@ -191,7 +191,7 @@ def vrrp_instance(entry):
 
 
 def resolve_vrrp_instances(instances, hostvars, groups, inventory_hostname,
-                           director_group='lvs_directors', default_interface=None):
+                           director_group=DIRECTOR_GROUP, default_interface=None):
     """The VRRP instances as one director renders them: defaults, priority, state, unicast peers."""
     directors = members(groups, director_group)
     resolved = []

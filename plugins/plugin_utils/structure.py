@@ -2,16 +2,22 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The structure of the description, checked first: the type of every value at any depth, unknown and required
 keys and choices (model.SPEC), and what each string may hold (field_rules.py). Only entries whose structure is
-sound go on to the other checks, so no input can make them raise."""
+sound go on to the other checks, so no input can make them raise.
+
+A raw option with keys (see the head of roles/lvs_director/meta/argument_specs.yml) is a dict of them; where its
+path has a kind in field_rules.KINDS it may also be a string of that kind (a script, a real server).
+"""
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
 
-from ansible_collections.lvs.cluster.plugins.plugin_utils.field_rules import KINDS, STRING_FORMS, check_field, spec_path
+from ansible_collections.lvs.cluster.plugins.plugin_utils.field_rules import (
+    HOST_VARIABLES, KINDS, STRING_FORMS, check_field, spec_path)
 from ansible_collections.lvs.cluster.plugins.plugin_utils.messages import show
 from ansible_collections.lvs.cluster.plugins.plugin_utils.model import SPEC, is_int, is_number
+from ansible_collections.lvs.cluster.plugins.plugin_utils.resolve import hostvar
 
 WANTED = {'str': 'a string', 'int': 'an integer', 'float': 'a number', 'bool': 'true or false',
           'list': 'a list', 'dict': 'a dict'}
@@ -48,13 +54,18 @@ def _check_keys(value, options, path, errors):
             check_value(value.get(key), option, f"{path}.{key}", errors)
 
 
-def _check_string_or_dict(value, option, path, errors):
+def _string_form(path):
+    """What the string form of a raw option with keys holds ('a command'); None when it takes a dict only."""
+    return STRING_FORMS.get(KINDS.get(spec_path(path)))
+
+
+def _check_string_or_dict(value, option, form, path, errors):
     """A real_servers element (an inventory host or address) or a script (a command): a string or a dict."""
     if isinstance(value, Mapping):
         _check_keys(value, option['options'], path, errors)
     elif not isinstance(value, str) or not value:
-        errors.add(path, f"must be {STRING_FORMS[KINDS[spec_path(path)]]} (a string) or a dict with keys "
-                         f"{', '.join(sorted(option['options']))}; got {show(value)}")
+        errors.add(path, f"must be {form} (a string) or a dict with keys {', '.join(sorted(option['options']))}; "
+                         f"got {show(value)}")
     else:
         check_field(value, path, errors)
 
@@ -76,8 +87,11 @@ def check_value(value, option, path, errors):
         return
     wanted = option['type']
     if wanted == 'raw' and option.get('options'):
-        _check_string_or_dict(value, option, path, errors)
-        return
+        form = _string_form(path)
+        if form is not None:
+            _check_string_or_dict(value, option, form, path, errors)
+            return
+        wanted = 'dict'
     if wanted in IS_TYPE and not IS_TYPE[wanted](value):
         errors.add(path, f"must be {WANTED[wanted]}, got {show(value)}; fix it")
         return
@@ -119,3 +133,20 @@ def sound_value(value, name, errors):
     before = errors.structural
     check_value(value, SPEC[name], name, errors)
     return value if errors.structural == before else None
+
+
+def check_variables(variables, errors, apart=()):
+    """Check every variable of model.SPEC that variables ({name: value}) gives, except those checked apart."""
+    for name, option in SPEC.items():
+        if name in variables and name not in apart:
+            check_value(variables[name], option, name, errors)
+
+
+def check_host_types(directors, hostvars, given, errors):
+    """The type of each director's own value of the variables that can differ per director (lvs_director_priority,
+    which an INI inventory gives as a string, is checked with the priorities); given: {variable: {director: value}},
+    the role parameters that the hostvars lack."""
+    for host in directors:
+        for name in ('lvs_director_address', *HOST_VARIABLES):
+            value = (given.get(name) or {}).get(host, hostvar(hostvars, host, name))
+            check_value(value, SPEC[name], f"{name} of {host}", errors)

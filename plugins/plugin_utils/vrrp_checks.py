@@ -105,15 +105,19 @@ def _check_unicast(path, families, context, errors, about):
                                       f"add the peer or set unicast: false", about)
 
 
+def _whole(value):
+    """An integer, or its text (an INI inventory gives every value as text); a float or a boolean is not one."""
+    return is_int(value) or (isinstance(value, str) and value.strip().lstrip('+-').isdigit())
+
+
 def check_priorities(context, errors):
     owners = {}
     for host in context['directors']:
-        try:
-            priority = director_priority(context['hostvars'], context['groups'], host, context['director_group'])
-        except (TypeError, ValueError):
-            value = hostvar(context['hostvars'], host, 'lvs_director_priority')
+        value = hostvar(context['hostvars'], host, 'lvs_director_priority')
+        if value not in (None, '') and not _whole(value):
             errors.add(f"lvs_director_priority of {host}", f"{show(value)} is not an integer; fix it")
             continue
+        priority = director_priority(context['hostvars'], context['groups'], host, context['director_group'])
         if not 1 <= priority <= 254:
             errors.add(f"lvs_director_priority of {host}", f"{priority} is outside 1-254; set lvs_director_priority "
                                                            f"or shorten group {context['director_group']}")

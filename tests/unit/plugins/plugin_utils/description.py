@@ -58,3 +58,52 @@ def with_facts(**by_host):
     for host, gathered in by_host.items():
         hostvars[host]['ansible_facts'] = gathered
     return hostvars
+
+
+def check_description(description, hostvars=None, groups=None):
+    """check_cluster on a description that sets every variable ({variable: value}, as the role's task passes it)."""
+    return check_cluster(
+        description['lvs_director_virtual_services'], description['lvs_director_vrrp_instances'],
+        HOSTVARS if hostvars is None else hostvars, GROUPS if groups is None else groups,
+        description['lvs_director_group'], description['lvs_director_realserver_group'],
+        sync_daemon=description['lvs_director_sync_daemon'], sysctl=description['lvs_director_sysctl'],
+        sync_groups=description['lvs_director_vrrp_sync_groups'], variables=description)
+
+
+def options(spec, prefix=''):
+    """(path, option) of every option of an argument spec at any depth; [] for a list index."""
+    for key, option in spec.items():
+        path = f'{prefix}{key}'
+        yield path, option
+        if option.get('options'):
+            yield from options(option['options'], f'{path}[].' if option['type'] == 'list' else f'{path}.')
+
+
+# One value of each type a description can hold, and the ones each type of an argument spec takes (ansible takes
+# a number for a string, an integer for a float).
+SAMPLES = (True, 7, 0.5, 'text', ['text'], {'key': 'text'})
+TAKES = {'str': ('text', 7, 0.5), 'int': (7,), 'float': (7, 0.5), 'bool': (True,), 'list': (['text'],),
+         'dict': ({'key': 'text'},)}
+
+
+def typed_options(spec):
+    """(path, type) of every option and list element of spec whose type is checked; [] for a list element. A raw
+    option with keys is a dict (its string form aside), a raw one without keys takes anything."""
+    for path, option in options(spec):
+        kinds = [(path, option['type'])]
+        if option['type'] == 'list':
+            kinds.append((f'{path}[]', option.get('elements', 'raw')))
+        for where, kind in kinds:
+            if kind == 'raw' and option.get('options'):
+                yield where, 'dict'
+            elif kind in TAKES:
+                yield where, kind
+
+
+def wrong_types(spec, takes_text=()):
+    """(path, type, value) for every typed option of spec and every sample of another type; takes_text: the paths
+    that also take a string."""
+    for path, kind in typed_options(spec):
+        for value in SAMPLES:
+            if value not in TAKES[kind] and not (path in takes_text and isinstance(value, str)):
+                yield path, kind, value

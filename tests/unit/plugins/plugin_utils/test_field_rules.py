@@ -1,7 +1,7 @@
 """plugin_utils/field_rules.py: every string of the cluster description meets its field rule.
 
 The spec test walks model.SPEC: an option that takes a string and has no kind in field_rules.KINDS fails it,
-so a new option cannot skip the rule. The hostile-value tests put a newline, '}', '"', '#' and '!' into every
+so a new option cannot skip the rule (a raw option with keys takes a string only where KINDS gives it a kind). The hostile-value tests put a newline, '}', '"', '#' and '!' into every
 option of KINDS, one at a time, through check_cluster on a description that sets every option
 (tests/hostile_values.py), and expect an error naming the option's path wherever its kind refuses the character.
 """
@@ -14,37 +14,33 @@ import pytest
 
 from ansible_collections.lvs.cluster.plugins.module_utils import fields
 from ansible_collections.lvs.cluster.plugins.plugin_utils.checks import check_cluster
-from ansible_collections.lvs.cluster.plugins.plugin_utils.field_rules import KINDS
+from ansible_collections.lvs.cluster.plugins.plugin_utils.field_rules import KINDS, STRING_FORMS
 from ansible_collections.lvs.cluster.plugins.plugin_utils.model import NOTIFY_HOOKS, QUORUM_HOOKS, SPEC
 from ansible_collections.lvs.cluster.tests.hostile_values import (
     ALLOWED, EXPLOIT, HOST_PATHS, HOSTILE, NAMES, full, hostile, put)
 from ansible_collections.lvs.cluster.tests.unit.plugins.plugin_utils.description import (
-    errors_of, instances, only_error, services)
-
-HOSTVARS = {'lb1': {'ansible_host': '192.0.2.2'}, 'lb2': {'ansible_host': '192.0.2.3'},
-            'rs1': {'ansible_host': '192.0.2.21'}, 'rs2': {'ansible_host': '192.0.2.22'}}
-GROUPS = {'all': list(HOSTVARS), 'lvs_directors': ['lb1', 'lb2'], 'lvs_realservers': ['rs1', 'rs2']}
+    GROUPS, HOSTVARS, check_description, errors_of, instances, only_error, options, services)
 
 
-def string_options(spec, prefix=''):
-    """The path of every option of spec that takes a string: str without choices, a list of them, raw, a
-    free-form dict; [] for a list index."""
-    for key, option in spec.items():
-        path, kind = f'{prefix}{key}', option['type']
-        if (kind == 'str' and 'choices' not in option) or kind == 'raw' or (kind == 'dict' and not option.get('options')):
+def string_options(spec):
+    """The path of every option of spec that takes a string: str without choices, a list of them, raw without
+    keys, a free-form dict; [] for a list index. A raw option with keys takes a string only where KINDS gives it
+    a kind: keyed_raw_options."""
+    for path, option in options(spec):
+        kind, keyed = option['type'], bool(option.get('options'))
+        if (kind == 'str' and 'choices' not in option) or (kind in ('raw', 'dict') and not keyed):
             yield path
         if kind == 'list' and option.get('elements') in ('str', 'raw'):
             yield f'{path}[]'
-        if option.get('options'):
-            yield from string_options(option['options'], f'{path}[].' if kind == 'list' else f'{path}.')
 
 
-def run(description, hostvars=None):
-    return check_cluster(
-        description['lvs_director_virtual_services'], description['lvs_director_vrrp_instances'], hostvars or HOSTVARS,
-        GROUPS, description['lvs_director_group'], description['lvs_director_realserver_group'],
-        sync_daemon=description['lvs_director_sync_daemon'], sysctl=description['lvs_director_sysctl'],
-        sync_groups=description['lvs_director_vrrp_sync_groups'])
+def keyed_raw_options(spec):
+    """The path of every raw option with keys: a dict of them, or also a string (a script, a real server)."""
+    for path, option in options(spec):
+        if option['type'] == 'raw' and option.get('options'):
+            yield path
+        if option['type'] == 'list' and option.get('elements') == 'raw' and option.get('options'):
+            yield f'{path}[]'
 
 
 def named(errors, path):
@@ -54,19 +50,27 @@ def named(errors, path):
 def test_every_string_option_of_the_spec_has_a_kind():
     missing = sorted(set(string_options(SPEC)) - set(KINDS))
     assert not missing, f'options without a field rule in field_rules.KINDS: {missing}'
-    assert sorted(KINDS) == sorted(set(string_options(SPEC))), 'KINDS names options that SPEC lacks'
+    string_forms = set(KINDS) - set(string_options(SPEC))
+    assert string_forms <= set(keyed_raw_options(SPEC)), 'KINDS names options that SPEC lacks'
+    assert {KINDS[path] for path in string_forms} <= set(STRING_FORMS), 'a string form without its words'
     assert set(KINDS.values()) <= set(fields.KINDS) | {'sysctl'}
 
 
 def test_a_new_string_option_is_found():
     spec = copy.deepcopy(SPEC)
     spec['lvs_director_vrrp_instances']['options']['notify_stop'] = {'type': 'raw', 'options': {'command': {'type': 'str'}}}
-    assert set(string_options(spec)) - set(KINDS) == {'lvs_director_vrrp_instances[].notify_stop',
-                                                      'lvs_director_vrrp_instances[].notify_stop.command'}
+    spec['lvs_director_sync_daemon']['options']['port'] = {'type': 'str'}
+    assert set(string_options(spec)) - set(KINDS) == {'lvs_director_vrrp_instances[].notify_stop.command',
+                                                      'lvs_director_sync_daemon.port'}
+
+
+def test_a_raw_option_with_keys_and_no_kind_takes_a_dict_only():
+    errors = errors_of(services(health_check='TCP_CHECK'))
+    assert errors[0] == "lvs_director_virtual_services[0].health_check: must be a dict, got 'TCP_CHECK'; fix it"
 
 
 def test_the_full_description_is_valid():
-    assert run(full()) == []
+    assert check_description(full()) == []
 
 
 def option_cases():
@@ -81,7 +85,7 @@ def test_a_hostile_character_in_an_option(path, kind, char):
     description = full()
     value = hostile(kind, char)
     where = put(description, path, value)
-    every = run(description)
+    every = check_description(description)
     assert all(error.isprintable() for error in every), 'a message holds a raw control character'
     errors = named(every, where)
     if char not in ALLOWED.get(kind, ''):
@@ -97,7 +101,7 @@ def test_a_hostile_character_in_an_option(path, kind, char):
 def test_a_hostile_character_in_a_host_variable(variable, char):
     hostvars = copy.deepcopy(HOSTVARS)
     hostvars['lb1'][variable] = hostile(KINDS[variable], char)
-    errors = named(run(full(), hostvars), HOST_PATHS[variable])
+    errors = named(check_description(full(), hostvars), HOST_PATHS[variable])
     assert errors and all(repr(hostvars['lb1'][variable]) in error for error in errors), errors
 
 
@@ -106,7 +110,7 @@ def test_a_hostile_character_in_a_sysctl(char):
     description = full()
     key, value = f'net.ipv4{char}x', f'1{char}'
     description['lvs_director_sysctl'] = {key: 1, 'net.ipv4.ip_forward': value}
-    errors = run(description)
+    errors = check_description(description)
     key_path = f'lvs_director_sysctl.{key}' if key.isprintable() else f'lvs_director_sysctl[{key!r}]'
     assert named(errors, key_path), errors
     assert bool(named(errors, 'lvs_director_sysctl.net.ipv4.ip_forward')) == (char == '\n')
@@ -116,7 +120,7 @@ def test_a_hostile_character_in_a_sysctl(char):
 def test_sysctl_keys_that_leave_proc_sys_or_are_no_key(key):
     description = full()
     description['lvs_director_sysctl'] = {key: 1}
-    assert named(run(description), f'lvs_director_sysctl.{key}')
+    assert named(check_description(description), f'lvs_director_sysctl.{key}')
 
 
 @pytest.mark.parametrize('where', ['health_check', 'real_servers[0].health_check'])
@@ -137,7 +141,7 @@ def test_the_url_path_of_the_issue_is_refused_alone(where):
 def test_the_router_id_of_the_issue_is_refused():
     hostvars = copy.deepcopy(HOSTVARS)
     hostvars['lb2']['lvs_director_router_id'] = 'lb1\n    vrrp_strict'
-    assert named(run(full(), hostvars), 'lvs_director_router_id of lb2')
+    assert named(check_description(full(), hostvars), 'lvs_director_router_id of lb2')
 
 
 def test_a_router_id_from_a_role_parameter_or_the_inventory_name():

@@ -1,59 +1,81 @@
-"""plugin_utils/model.py: the variables of the role, their types and defaults, as its argument spec documents them."""
+"""plugin_utils/model.py: the variables of the roles, their types and defaults, read from their argument specs."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
+import pytest
 import yaml
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.lvs.cluster.plugins.plugin_utils import model
+from ansible_collections.lvs.cluster.tests.hostile_values import full, put
+from ansible_collections.lvs.cluster.tests.unit.plugins.plugin_utils.description import wrong_types
 
-ROLE = Path(__file__).resolve().parents[4] / 'roles' / 'lvs_director'
-
-
-def spec_defaults(options):
-    """Defaults of the optional keys (required keys have none)."""
-    return {key: value.get('default') for key, value in options.items() if not value.get('required')}
-
-
-def optional(defaults, options):
-    return {key: value for key, value in defaults.items() if not options[key].get('required')}
+ROLES = Path(__file__).resolve().parents[4] / 'roles'
+# Every list of the real-server role's arguments with an element, for put().
+REALSERVER_LISTS = {'lvs_realserver_vips': ['192.0.2.100'], 'lvs_realserver_tun_vips': ['192.0.2.101'],
+                    'lvs_realserver_arp_interfaces': ['eth0']}
 
 
-def test_filter_defaults_match_the_argument_spec():
-    spec = yaml.safe_load((ROLE / 'meta' / 'argument_specs.yml').read_text())['argument_specs']['main']['options']
-    service = spec['lvs_director_virtual_services']['options']
-    assert spec_defaults(service) == model.SERVICE_DEFAULTS
-    assert spec_defaults(service['health_check']['options']) == model.HEALTH_CHECK_DEFAULTS
-    url = service['health_check']['options']['url']['options']
-    assert spec_defaults(url) == optional(model.URL_DEFAULTS, url)
-    assert spec_defaults(service['real_servers']['options']) == model.REAL_SERVER_DEFAULTS
-    vrrp = spec['lvs_director_vrrp_instances']['options']
-    assert spec_defaults(vrrp) == optional(model.VRRP_INSTANCE_DEFAULTS, vrrp)
+def test_an_option_is_read_without_its_documentation_and_an_optional_one_defaults_to_null():
+    spec = {'name': {'description': 'A name.', 'type': 'str', 'required': True},
+            'check': {'description': ['A check.'], 'type': 'raw', 'version_added': '1.1.0',
+                      'options': {'port': {'description': 'Port.', 'type': 'int'},
+                                  'kind': {'type': 'str', 'choices': ['a', 'b'], 'default': 'a'}}},
+            'secret': {'type': 'str', 'no_log': True},
+            'names': {'type': 'list', 'elements': 'str', 'default': []}}
+    assert model.bare(spec) == {
+        'name': {'type': 'str', 'required': True},
+        'check': {'type': 'raw', 'default': None, 'options': {'port': {'type': 'int', 'default': None},
+                                                              'kind': {'type': 'str', 'default': 'a',
+                                                                       'choices': ['a', 'b']}}},
+        'secret': {'type': 'str', 'no_log': True, 'default': None},
+        'names': {'type': 'list', 'elements': 'str', 'default': []}}
+
+
+def test_the_specs_are_the_roles_argument_specs():
+    for role, spec in (('lvs_director', model.SPEC), ('lvs_realserver', model.REALSERVER_SPEC)):
+        written = yaml.safe_load((ROLES / role / 'meta' / 'argument_specs.yml').read_text())
+        assert spec == model.bare(written['argument_specs']['main']['options']), role
+    assert model.SPEC['lvs_director_vrrp_instances']['options']['auth_pass'] == {
+        'type': 'str', 'default': None, 'no_log': True}
+
+
+def test_the_defaults_of_a_spec_leave_out_its_required_keys():
+    assert model.VRRP_INSTANCE_DEFAULTS['vips'] == [] and model.VRRP_INSTANCE_DEFAULTS['version'] == 3
+    assert model.defaults(model.URL_SPEC) == {'status_code': None, 'digest': None}
+    assert model.HEALTH_CHECK_DEFAULTS['type'] == 'TCP_CHECK'
+
+
+def test_every_lb_kind_has_its_forwarding_method():
+    assert sorted(model.FORWARD_BY_LB_KIND) == sorted(model.SERVICE_SPEC['lb_kind']['choices'])
 
 
 def test_role_defaults_match_the_argument_spec():
-    spec = yaml.safe_load((ROLE / 'meta' / 'argument_specs.yml').read_text())['argument_specs']['main']['options']
-    defaults = yaml.safe_load((ROLE / 'defaults' / 'main.yml').read_text())
-    assert sorted(defaults) == sorted(spec)
-    for key, value in defaults.items():
-        assert spec[key].get('default') == value, key
+    for role, spec in (('lvs_director', model.SPEC), ('lvs_realserver', model.REALSERVER_SPEC)):
+        written = yaml.safe_load((ROLES / role / 'defaults' / 'main.yml').read_text())
+        assert written == model.defaults(spec), role
 
 
-def _bare(options):
-    """An argument spec without its descriptions, as model.SPEC writes it."""
-    bare = {}
-    for key, option in options.items():
-        option = {name: value for name, value in option.items() if name != 'description'}
-        if 'options' in option:
-            option['options'] = _bare(option['options'])
-        if not option.get('required'):
-            option.setdefault('default', None)
-        bare[key] = option
-    return bare
+@functools.cache
+def validator(role):
+    return ArgumentSpecValidator(model.argument_spec(role))
 
 
-def test_model_spec_mirrors_the_argument_spec():
-    """Types, defaults, choices, elements and nested keys: the checks type what the role documents."""
-    spec = yaml.safe_load((ROLE / 'meta' / 'argument_specs.yml').read_text())['argument_specs']['main']['options']
-    assert _bare(spec) == _bare(model.SPEC)
+def argument_cases():
+    for role, spec, base in (('lvs_director', model.SPEC, full), ('lvs_realserver', model.REALSERVER_SPEC,
+                                                                  lambda: dict(REALSERVER_LISTS))):
+        for path, _kind, value in wrong_types(spec):
+            yield pytest.param(role, base, path, value, id=f'{role}:{path}={value!r}')
+
+
+@pytest.mark.parametrize('role, base, path, value', list(argument_cases()))
+def test_ansible_cores_check_of_the_role_arguments_reports_a_wrong_type_and_never_raises(role, base, path, value):
+    """ansible-core checks a role's arguments against its spec before the role's first task, and raised a TypeError
+    on a dict with keys given another type (lvs_director_sync_daemon: true): a role run alone must get as far as
+    its own check, which names the path (test_structure.py)."""
+    arguments = base()
+    put(arguments, path, value)
+    validator(role).validate(arguments)

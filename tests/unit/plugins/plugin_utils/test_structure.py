@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
 from ansible_collections.lvs.cluster.plugins.plugin_utils.checks import check_cluster
+from ansible_collections.lvs.cluster.plugins.plugin_utils.field_rules import KINDS, STRING_FORMS
+from ansible_collections.lvs.cluster.plugins.plugin_utils.messages import show
+from ansible_collections.lvs.cluster.plugins.plugin_utils.model import SPEC
+from ansible_collections.lvs.cluster.tests.hostile_values import full, put
 from ansible_collections.lvs.cluster.tests.unit.plugins.plugin_utils.description import (
-    errors_of, instances, only_error, services)
+    HOSTVARS, check_description, errors_of, instances, only_error, services, typed_options, wrong_types)
 
 
 @pytest.mark.parametrize('garbage', [True, 'web', 3, {'name': 'web'}, [None], [[]], [{'real_servers': [3]}],
@@ -55,3 +61,48 @@ def test_unknown_scheduler():
 def test_http_url_without_path():
     error = errors_of(services(health_check={'type': 'HTTP_GET', 'url': [{'status_code': 200}]}))[0]
     assert error == 'lvs_director_virtual_services[0].health_check.url[0].path: required; set it'
+
+
+# --------------------------------------------- a value of another type, anywhere: generated from the spec
+
+IN_WORDS = {'str': 'a string', 'int': 'an integer', 'float': 'a number', 'bool': 'true or false', 'list': 'a list',
+            'dict': 'a dict'}
+# Variables that can differ per director: each director's own value is checked.
+PER_DIRECTOR = ('lvs_director_address', 'lvs_director_priority', 'lvs_director_interface', 'lvs_director_router_id')
+# The dicts that also take a string (a script, a real server), and what it holds.
+STRING_FORM = {path: STRING_FORMS[KINDS[path]] for path, kind in typed_options(SPEC)
+               if kind == 'dict' and KINDS.get(path) in STRING_FORMS}
+
+
+def wrong_type_cases():
+    for path, kind, value in wrong_types(SPEC, takes_text=STRING_FORM):
+        yield pytest.param(path, kind, value, id=f'{path}={value!r}')
+
+
+@pytest.mark.parametrize('path, kind, value', list(wrong_type_cases()))
+def test_a_value_of_another_type_is_refused_with_its_path_and_the_type_expected(path, kind, value):
+    """Every option and list element of the argument spec, at any depth, so an option added later is covered."""
+    description, hostvars = full(), copy.deepcopy(HOSTVARS)
+    if path in PER_DIRECTOR:
+        hostvars['lb1'][path] = value
+        where = f'{path} of lb1'
+    else:
+        where = put(description, path, value)
+    if path in STRING_FORM:
+        expected = f'{where}: must be {STRING_FORM[path]} (a string) or a dict with keys '
+    elif path == 'lvs_director_priority':
+        expected = f'{where}: {show(value)} is not an integer'
+    else:
+        expected = f'{where}: must be {IN_WORDS[kind]}, got {show(value)}; fix it'
+    errors = check_description(description, hostvars)
+    assert any(error.startswith(expected) for error in errors), errors
+
+
+def test_the_issues_examples_are_refused_by_name():
+    description = full()
+    description['lvs_director_sync_daemon'] = True
+    description['lvs_director_virtual_services'][0]['real_servers'] = [['rs1', 'rs2', 'rs3']]
+    errors = check_description(description)
+    assert 'lvs_director_sync_daemon: must be a dict, got true (a boolean); fix it' in errors
+    assert ("lvs_director_virtual_services[0].real_servers[0]: must be an inventory host or an address (a string) "
+            "or a dict with keys address, health_check, host, notify_down, notify_up, port, weight; got a list") in errors
