@@ -53,12 +53,6 @@ def test_every_lb_kind_has_its_forwarding_method():
     assert sorted(model.FORWARD_BY_LB_KIND) == sorted(model.SERVICE_SPEC['lb_kind']['choices'])
 
 
-def test_role_defaults_match_the_argument_spec():
-    for role, spec in (('lvs_director', model.SPEC), ('lvs_realserver', model.REALSERVER_SPEC)):
-        written = yaml.safe_load((ROLES / role / 'defaults' / 'main.yml').read_text())
-        assert written == model.defaults(spec), role
-
-
 @functools.cache
 def validator(role):
     return ArgumentSpecValidator(model.argument_spec(role))
