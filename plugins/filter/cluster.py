@@ -3,7 +3,8 @@
 """Filters shared by the lvs_director and lvs_realserver roles and the playbooks.
 
 The cluster model lives in plugins/plugin_utils: model (variables, types, defaults), resolve
-(resolution), checks (check_cluster), live (IPVS table diff and weight edits) and reports.
+(resolution), checks (check_cluster), kernel and keepalived (what a director needs), live (IPVS table
+diff and weight edits) and reports.
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ from __future__ import annotations
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.lvs.cluster.plugins.plugin_utils.checks import check_cluster
+from ansible_collections.lvs.cluster.plugins.plugin_utils.keepalived import (
+    keepalived_script_user, keepalived_version, root_script_directors)
+from ansible_collections.lvs.cluster.plugins.plugin_utils.kernel import kernel_needs
 from ansible_collections.lvs.cluster.plugins.plugin_utils.live import (
     ipvs_diff, ipvs_real_server, ipvs_weight_edits)
 from ansible_collections.lvs.cluster.plugins.plugin_utils.model import REALSERVER_GROUP
@@ -33,6 +37,10 @@ class FilterModule:
             'resolve_services': _resolve_services,
             'resolve_vrrp_instances': resolve_vrrp_instances,
             'check_cluster': check_cluster,
+            'kernel_needs': kernel_needs,
+            'keepalived_version': keepalived_version,
+            'keepalived_script_user': keepalived_script_user,
+            'root_script_directors': root_script_directors,
             'ipvs_diff': ipvs_diff,
             'vip_holders': vip_holders,
             'ipvs_weight_edits': ipvs_weight_edits,

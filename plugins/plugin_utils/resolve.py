@@ -19,6 +19,8 @@ FIRST_PRIORITY = 250
 PRIORITY_STEP = 10
 # advert_int null: VRRPv3 adverts every 0.5 s, VRRPv2 (whole seconds only) every 1 s.
 ADVERT_INT_BY_VERSION = {2: 1, 3: 0.5}
+# An address label is an interface name: 15 bytes at most (Linux IFNAMSIZ).
+LABEL_MAX = 15
 
 
 def plain(value):
@@ -190,9 +192,30 @@ def vrrp_instance(entry):
     return instance
 
 
+def vip_addresses(instance):
+    """The VIPs as virtual_ipaddress writes them: IPv4 as /32 with the label INTERFACE:VRID_N where it fits, IPv6 as
+    /128."""
+    addresses = []
+    for number, vip in enumerate(instance['vips'], 1):
+        address = ip(vip)
+        if address is not None and address.version == 6:
+            addresses.append({'address': vip, 'prefix': 128, 'label': None})
+            continue
+        label = f"{instance['interface']}:{instance['virtual_router_id']}_{number}"
+        addresses.append({'address': vip, 'prefix': 32, 'label': label if len(label) <= LABEL_MAX else None})
+    return addresses
+
+
+def _initial_state(instance, own_priority, priorities):
+    """MASTER for the highest priority, unless preemption is off or delayed: then every director starts BACKUP."""
+    holds_back = not instance['preempt'] or instance['preempt_delay']
+    is_first = own_priority >= max(priorities + [own_priority])
+    return 'MASTER' if is_first and not holds_back else 'BACKUP'
+
+
 def resolve_vrrp_instances(instances, hostvars, groups, inventory_hostname,
                            director_group=DIRECTOR_GROUP, default_interface=None):
-    """The VRRP instances as one director renders them: defaults, priority, state, unicast peers."""
+    """The VRRP instances as one director renders them: defaults, priority, state, unicast peers, VIP addresses."""
     directors = members(groups, director_group)
     resolved = []
     for entry in instances or []:
@@ -204,14 +227,13 @@ def resolve_vrrp_instances(instances, hostvars, groups, inventory_hostname,
             instance['interface'] = default_interface
         instance['priority'] = own_priority
         if instance['state'] in (None, ''):
-            holds_back = not instance['preempt'] or instance['preempt_delay']
-            is_first = own_priority >= max(priorities + [own_priority])
-            instance['state'] = 'MASTER' if is_first and not holds_back else 'BACKUP'
+            instance['state'] = _initial_state(instance, own_priority, priorities)
         instance['unicast_src_ip'] = None
         instance['unicast_peers'] = []
         if instance['unicast']:
             instance['unicast_src_ip'] = host_address(hostvars, inventory_hostname, 'lvs_director_address')
             instance['unicast_peers'] = [host_address(hostvars, host, 'lvs_director_address')
                                          for host in directors if host != inventory_hostname]
+        instance['addresses'] = vip_addresses(instance)
         resolved.append(instance)
     return resolved

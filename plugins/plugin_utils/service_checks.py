@@ -8,6 +8,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Mapping
 
+from ansible_collections.lvs.cluster.plugins.plugin_utils.kernel import FORWARDING
 from ansible_collections.lvs.cluster.plugins.plugin_utils.messages import check_range, show
 from ansible_collections.lvs.cluster.plugins.plugin_utils.model import ip, is_int, norm_address
 from ansible_collections.lvs.cluster.plugins.plugin_utils.resolve import resolve_service
@@ -19,8 +20,6 @@ UINT_MAX = 4294967295
 # The kernel and keepalived take weights up to 2147483647, upstream ipvsadm 1.31 (used by the
 # drain and undrain playbooks) only 0-65535: accept the range every tool takes.
 WEIGHT_MAX = 65535
-# sysctl that a NAT service needs on the directors, by address family.
-FORWARDING = {4: 'net.ipv4.ip_forward', 6: 'net.ipv6.conf.all.forwarding'}
 # The host variable that gives a real server host its address of a family.
 REALSERVER_ADDRESS_BY_FAMILY = {4: 'lvs_realserver_address', 6: 'lvs_realserver_address6'}
 

@@ -192,3 +192,13 @@ def test_a_real_server_hook_gets_the_real_server_as_its_last_argument():
         'notify_up': {'command': '/usr/local/sbin/rs-hook up [2001:db8::21]:80', 'user': None},
         'notify_down': {'command': '/usr/local/sbin/rs-hook down [2001:db8::21]:80', 'user': 'root'}}
     assert resolve_services(services(), HOSTVARS, GROUPS)[0]['real_servers'][0]['hooks'] == {}
+
+
+def test_ipv4_vips_carry_a_label_that_fits_an_interface_name_and_ipv6_vips_none():
+    vips = ['192.0.2.100', '2001:db8::100', '192.0.2.101']
+    short = resolve_vrrp_instances(instances(vips=vips), HOSTVARS, GROUPS, 'lb1', default_interface='eth0')[0]
+    assert short['addresses'] == [{'address': '192.0.2.100', 'prefix': 32, 'label': 'eth0:51_1'},
+                                  {'address': '2001:db8::100', 'prefix': 128, 'label': None},
+                                  {'address': '192.0.2.101', 'prefix': 32, 'label': 'eth0:51_3'}]
+    long = resolve_vrrp_instances(instances(interface='enp0s31f6.100'), HOSTVARS, GROUPS, 'lb1')[0]
+    assert [vip['label'] for vip in long['addresses']] == [None, None]  # enp0s31f6.100:51_1 has 18 characters
