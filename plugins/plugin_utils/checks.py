@@ -1,6 +1,7 @@
 # Copyright: (c) 2026, lvs.cluster contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The check of the whole cluster description, before any host changes.
+"""The checks of the whole cluster description, and of the real-server role's own variables, before any host
+changes.
 
 check_cluster returns one message per problem, each starting with the path of the wrong value
 (lvs_director_virtual_services[2].real_servers[1].weight) and ending with the fix. First the structure
@@ -18,7 +19,7 @@ from ansible_collections.lvs.cluster.plugins.plugin_utils.field_rules import HOS
 from ansible_collections.lvs.cluster.plugins.plugin_utils.host_checks import (
     check_addresses, check_interfaces, check_unknown_variables)
 from ansible_collections.lvs.cluster.plugins.plugin_utils.messages import Errors
-from ansible_collections.lvs.cluster.plugins.plugin_utils.model import DIRECTOR_GROUP, REALSERVER_GROUP
+from ansible_collections.lvs.cluster.plugins.plugin_utils.model import DIRECTOR_GROUP, REALSERVER_GROUP, REALSERVER_SPEC
 from ansible_collections.lvs.cluster.plugins.plugin_utils.resolve import members
 from ansible_collections.lvs.cluster.plugins.plugin_utils.service_checks import check_forwarding, check_services
 from ansible_collections.lvs.cluster.plugins.plugin_utils.structure import (
@@ -76,4 +77,14 @@ def check_cluster(services, vrrp_instances, hostvars, groups, director_group=DIR
     check_interfaces(sound_instances, sync_daemon, context, errors)
     check_addresses(context, resolved, errors)
     check_forwarding(resolved, sysctl, errors)
+    return list(errors)
+
+
+def check_realserver(options, services=None, realserver_group=None):
+    """The lvs_realserver role's own variables (options: {lvs_realserver_*: value}; an empty string is unset, as its
+    defaults write it) and the structure of the cluster variables it reads, before it resolves them."""
+    errors = Errors()
+    check_variables({name: value for name, value in options.items() if value != ''}, errors, spec=REALSERVER_SPEC)
+    sound_value(realserver_group, 'lvs_director_realserver_group', errors)
+    sound_entries(services, 'lvs_director_virtual_services', errors)
     return list(errors)

@@ -2,8 +2,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The kind of every string of the cluster description, and the check that applies it.
 
-KINDS gives every string option, list of strings and free-form option of model.SPEC (by its path, [] for
-any list index) a kind of plugins/module_utils/fields.py: what the value may hold where the role writes
+KINDS gives every string option, list of strings and free-form option of model.SPEC and model.REALSERVER_SPEC
+(by its path, [] for any list index) a kind of plugins/module_utils/fields.py: what the value may hold where the role writes
 it. Options with choices need none. A raw option with keys takes a string only where it has a kind here (its
 string form: a script's command, a real server's host or address). test_field_rules.py fails when an option of
 SPEC has no entry here, so a new option cannot skip its rule. structure.check_value applies the kind to every
@@ -61,6 +61,13 @@ KINDS = {
     'lvs_director_sysctl': 'sysctl',
     **{f'{INSTANCE}.{key}': kind for key, kind in INSTANCE_KINDS.items()},
     **{f'{SERVICE}.{key}': kind for key, kind in SERVICE_KINDS.items()},
+    # The lvs_realserver role's own (model.REALSERVER_SPEC).
+    'lvs_realserver_address': 'address',
+    'lvs_realserver_address6': 'address',
+    'lvs_realserver_vips[]': 'address',
+    'lvs_realserver_tun_vips[]': 'address',
+    'lvs_realserver_arp_interfaces[]': 'interface',
+    'lvs_realserver_nat_gateway': 'address',
 }
 # What the string form of a free-form option is, for the message when it is neither a string nor a dict.
 STRING_FORMS = {'command': 'a command', 'label': 'an inventory host or an address'}

@@ -13,6 +13,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping
 
+from ansible.module_utils.parsing.convert_bool import boolean
+
 from ansible_collections.lvs.cluster.plugins.plugin_utils.field_rules import (
     HOST_VARIABLES, KINDS, STRING_FORMS, check_field, spec_path)
 from ansible_collections.lvs.cluster.plugins.plugin_utils.messages import show
@@ -135,11 +137,26 @@ def sound_value(value, name, errors):
     return value if errors.structural == before else None
 
 
-def check_variables(variables, errors, apart=()):
-    """Check every variable of model.SPEC that variables ({name: value}) gives, except those checked apart."""
-    for name, option in SPEC.items():
+def _as_ansible_converts(value, wanted):
+    """A variable of an INI inventory or of -e name=value is a string: ansible-core takes '30' for an integer and
+    'false' for a boolean there, and so does the check."""
+    try:
+        if isinstance(value, str) and wanted == 'int':
+            return int(value)
+        if isinstance(value, str) and wanted == 'float':
+            return float(value)
+        if isinstance(value, str) and wanted == 'bool':
+            return boolean(value, strict=True)
+    except (TypeError, ValueError):
+        pass
+    return value
+
+
+def check_variables(variables, errors, spec=None, apart=()):
+    """Check every variable of spec (model.SPEC) that variables ({name: value}) gives, except those checked apart."""
+    for name, option in (spec or SPEC).items():
         if name in variables and name not in apart:
-            check_value(variables[name], option, name, errors)
+            check_value(_as_ansible_converts(variables[name], option['type']), option, name, errors)
 
 
 def check_host_types(directors, hostvars, given, errors):

@@ -32,6 +32,15 @@ def services(*extra, **changes):
     return [service, *extra]
 
 
+def realserver_options():
+    """The lvs_realserver role's variables, valid, with an element in each list."""
+    return {'lvs_realserver_state': 'present', 'lvs_realserver_address': '192.0.2.21',
+            'lvs_realserver_address6': '2001:db8::21', 'lvs_realserver_vips': ['192.0.2.100'],
+            'lvs_realserver_tun_vips': ['192.0.2.101'], 'lvs_realserver_arp_interfaces': ['eth0'],
+            'lvs_realserver_tun_rp_filter': 2, 'lvs_realserver_nat_gateway': '192.0.2.1',
+            'lvs_realserver_verify_ports': False}
+
+
 def errors_of(svcs=None, vrrp=None, hostvars=None, groups=None, **kwargs):
     return check_cluster(services() if svcs is None else svcs, instances() if vrrp is None else vrrp,
                          HOSTVARS if hostvars is None else hostvars, GROUPS if groups is None else groups, **kwargs)

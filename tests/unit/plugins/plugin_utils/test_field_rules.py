@@ -13,13 +13,13 @@ import copy
 import pytest
 
 from ansible_collections.lvs.cluster.plugins.module_utils import fields
-from ansible_collections.lvs.cluster.plugins.plugin_utils.checks import check_cluster
+from ansible_collections.lvs.cluster.plugins.plugin_utils.checks import check_cluster, check_realserver
 from ansible_collections.lvs.cluster.plugins.plugin_utils.field_rules import KINDS, STRING_FORMS
-from ansible_collections.lvs.cluster.plugins.plugin_utils.model import NOTIFY_HOOKS, QUORUM_HOOKS, SPEC
+from ansible_collections.lvs.cluster.plugins.plugin_utils.model import NOTIFY_HOOKS, QUORUM_HOOKS, REALSERVER_SPEC, SPEC
 from ansible_collections.lvs.cluster.tests.hostile_values import (
     ALLOWED, EXPLOIT, HOST_PATHS, HOSTILE, NAMES, full, hostile, put)
 from ansible_collections.lvs.cluster.tests.unit.plugins.plugin_utils.description import (
-    GROUPS, HOSTVARS, check_description, errors_of, instances, only_error, options, services)
+    GROUPS, HOSTVARS, check_description, errors_of, instances, only_error, options, realserver_options, services)
 
 
 def string_options(spec):
@@ -47,10 +47,11 @@ def named(errors, path):
     return [error for error in errors if error.startswith(f'{path}: ')]
 
 
-def test_every_string_option_of_the_spec_has_a_kind():
-    missing = sorted(set(string_options(SPEC)) - set(KINDS))
+def test_every_string_option_of_the_specs_has_a_kind():
+    strings = set(string_options(SPEC)) | set(string_options(REALSERVER_SPEC))
+    missing = sorted(strings - set(KINDS))
     assert not missing, f'options without a field rule in field_rules.KINDS: {missing}'
-    string_forms = set(KINDS) - set(string_options(SPEC))
+    string_forms = set(KINDS) - strings
     assert string_forms <= set(keyed_raw_options(SPEC)), 'KINDS names options that SPEC lacks'
     assert {KINDS[path] for path in string_forms} <= set(STRING_FORMS), 'a string form without its words'
     assert set(KINDS.values()) <= set(fields.KINDS) | {'sysctl'}
@@ -75,7 +76,7 @@ def test_the_full_description_is_valid():
 
 def option_cases():
     for path, kind in sorted(KINDS.items()):
-        if kind != 'sysctl' and path not in HOST_PATHS:
+        if kind != 'sysctl' and path not in HOST_PATHS and path.startswith('lvs_director_'):
             for char in HOSTILE:
                 yield pytest.param(path, kind, char, id=f'{path}-{char!r}')
 
@@ -94,6 +95,14 @@ def test_a_hostile_character_in_an_option(path, kind, char):
             assert not any(value in error for error in errors)
     elif path not in NAMES:
         assert errors == []
+
+
+@pytest.mark.parametrize('char', HOSTILE, ids=repr)
+@pytest.mark.parametrize('path', sorted(path for path in KINDS if path.startswith('lvs_realserver_')))
+def test_a_hostile_character_in_an_option_of_the_real_server_role(path, char):
+    options = realserver_options()
+    where = put(options, path, hostile(KINDS[path], char))
+    assert named(check_realserver(options), where)
 
 
 @pytest.mark.parametrize('char', HOSTILE, ids=repr)

@@ -11,12 +11,9 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.lvs.cluster.plugins.plugin_utils import model
 from ansible_collections.lvs.cluster.tests.hostile_values import full, put
-from ansible_collections.lvs.cluster.tests.unit.plugins.plugin_utils.description import wrong_types
+from ansible_collections.lvs.cluster.tests.unit.plugins.plugin_utils.description import realserver_options, wrong_types
 
 ROLES = Path(__file__).resolve().parents[4] / 'roles'
-# Every list of the real-server role's arguments with an element, for put().
-REALSERVER_LISTS = {'lvs_realserver_vips': ['192.0.2.100'], 'lvs_realserver_tun_vips': ['192.0.2.101'],
-                    'lvs_realserver_arp_interfaces': ['eth0']}
 
 
 def test_an_option_is_read_without_its_documentation_and_an_optional_one_defaults_to_null():
@@ -59,8 +56,8 @@ def validator(role):
 
 
 def argument_cases():
-    for role, spec, base in (('lvs_director', model.SPEC, full), ('lvs_realserver', model.REALSERVER_SPEC,
-                                                                  lambda: dict(REALSERVER_LISTS))):
+    for role, spec, base in (('lvs_director', model.SPEC, full),
+                             ('lvs_realserver', model.REALSERVER_SPEC, realserver_options)):
         for path, _kind, value in wrong_types(spec):
             yield pytest.param(role, base, path, value, id=f'{role}:{path}={value!r}')
 

@@ -79,14 +79,6 @@ def test_null_means_the_default():
     assert errors_of(services(lb_algo=None)) == []
 
 
-def test_realserver_role_selection_expression():
-    """lvs_realserver selects by rs.host == inventory_hostname or rs.address == its address."""
-    resolved = resolve_services(services(real_servers=['rs1', '192.0.2.22']), HOSTVARS, GROUPS)
-    mine = [svc['vip'] for svc in resolved for rs in svc['real_servers']
-            if rs['host'] == 'rs2' or rs['address'] == HOSTVARS['rs2']['lvs_realserver_address']]
-    assert mine == ['192.0.2.100']
-
-
 DUAL_STACK = {
     'rs1': {'ansible_host': '192.0.2.21', 'lvs_realserver_address6': '2001:db8::21'},
     # ansible_host IPv6, IPv4 from lvs_realserver_address
