@@ -3,6 +3,9 @@
 # Silent when all are installed; otherwise one line says what it installs (as
 # root, with apt-get) or what is missing and the command that installs it.
 # --dry-run: say what it would install, install nothing.
+# PYTHON ...: the interpreters venvs will be built from. When one of them is
+# Debian's own, `python3 -m venv` needs python3-venv: it is added to the list.
+# Usage: tools/host-deps.sh [--dry-run] [PYTHON ...]
 set -euo pipefail
 
 # lab/lvslab: mmdebstrap e2fsprogs ethtool iproute2 openssh-client netcat-openbsd
@@ -10,17 +13,21 @@ set -euo pipefail
 # (lab/kernel.toml: the kernel comes from Debian testing, not from the host's
 # user-mode-linux, which panics on CPUs with AMX); curl: the demo's and the
 # tests' traffic; keepalived, ipvsadm, systemd-analyze: the render tier;
-# rsync, git: the sanity tier's copy of the tree; nftables: the default
+# rsync, git: the sanity tier's copy of the tree; shellcheck: its shellcheck
+# test (ansible-test skips it with a warning without); nftables: the default
 # scenario drops multicast VRRP on the lab bridge to prove unicast VRRP.
 packages=(
   curl e2fsprogs ethtool git gpgv iproute2 ipvsadm keepalived mmdebstrap
-  netcat-openbsd nftables openssh-client patchelf python3 rsync systemd
+  netcat-openbsd nftables openssh-client patchelf python3 rsync shellcheck systemd
 )
 
+dry_run=false
+if [ "${1-}" = --dry-run ]; then
+  dry_run=true
+  shift
+fi
 case "${1-}" in
-  "") dry_run=false ;;
-  --dry-run) dry_run=true ;;
-  *) echo "usage: $0 [--dry-run]" >&2; exit 2 ;;
+  -*) echo "usage: $0 [--dry-run] [PYTHON ...]" >&2; exit 2 ;;
 esac
 
 if ! command -v dpkg-query >/dev/null || ! command -v apt-get >/dev/null; then
@@ -28,6 +35,13 @@ if ! command -v dpkg-query >/dev/null || ! command -v apt-get >/dev/null; then
     "need Debian 12 with these packages: ${packages[*]}" >&2
   exit 1
 fi
+
+for python in "$@"; do
+  if dpkg -S "$(readlink -f "$(command -v "$python")")" >/dev/null 2>&1; then
+    packages+=(python3-venv)
+    break
+  fi
+done
 
 # One dpkg-query for every package; a package dpkg never saw prints nothing.
 installed=$(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' "${packages[@]}" 2>/dev/null || true)

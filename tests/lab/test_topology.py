@@ -27,6 +27,8 @@ ipv4 = "192.0.2.21/24"
 ipv6 = "2001:db8::21/64"
 suite = "trixie"
 """
+
+
 def topology(text, **overrides):
     return Topology(parse(text, "topology"), "topology", **overrides)
 

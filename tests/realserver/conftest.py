@@ -27,7 +27,8 @@ def install_helper(path):
         with tempfile.TemporaryDirectory() as scratch:
             rendered = Path(scratch) / 'lvs-realserver'
             run = subprocess.run([str(VENV_BIN / 'ansible-playbook'), '-i', 'localhost,', str(HERE / 'helper.yml'),
-                                  '-e', f'helper_path={rendered}'], env=ansible_env(Path(scratch)),
+                                  '-e', f'helper_path={rendered}', '-e', f'ansible_python_interpreter={VENV_BIN / "python"}'],
+                                 env=ansible_env(Path(scratch)),
                                  capture_output=True, text=True, timeout=120, check=False)
             assert run.returncode == 0, run.stdout + run.stderr
             _HELPER.append(rendered.read_text())

@@ -11,7 +11,7 @@ Boots a lab of its own (tools/bench/topology.toml: namespace lvsbench, state in
 
 - the examples/inventory cluster on dir1, dir2, rs1, rs2: first converge, R
   idempotent reruns, and a one-weight change under client load
-  (tools/faults/loadgen.py, one request every 50 ms; failed requests counted);
+  (labtest/loadgen.py, one request every 50 ms; failed requests counted);
 - on a freshly booted lab, the 50 x 4 cluster of tools/bench/inventory on all six
   guests: first converge and R idempotent reruns;
 - the Ansible floor beside each rerun: tools/bench/floor.yml (10 trivial tasks) on
@@ -64,9 +64,9 @@ FLOOR = BENCH / "floor.yml"
 PREPARE = BENCH / "prepare.yml"
 SMALL_INVENTORY = Path("examples") / "inventory"
 LARGE_INVENTORY = BENCH / "inventory"
-LOADGEN = ROOT / "tools" / "faults" / "loadgen.py"
-sys.path.insert(0, str(LOADGEN.parent))
-import loadgen  # noqa: E402  (tools/faults, put on the path above)
+LOADGEN = ROOT / "molecule" / "resources" / "labtest" / "loadgen.py"
+sys.path.insert(0, str(LOADGEN.parents[1]))
+from labtest import loadgen  # noqa: E402  (molecule/resources, put on the path above)
 SMALL_HOSTS = ["dir1", "dir2", "rs1", "rs2"]
 VIP = "192.0.2.100"
 LOAD_INTERVAL = 0.05
@@ -438,7 +438,7 @@ def markdown_block(figures: dict, info: dict, args) -> str:
         "",
         "- **4 guests**: dir1, dir2, rs1, rs2 with the cluster of "
         "[examples/inventory](../examples/inventory/group_vars/all/lvs.yml) (one VIP, one service); the "
-        "one-weight change gives rs1 weight 2, with `tools/faults/loadgen.py` sending one request every "
+        "one-weight change gives rs1 weight 2, with `labtest/loadgen.py` sending one request every "
         "50 ms to the VIP from the lab namespace.",
         f"- **{info['large'].split(',')[0]}**: {info['large_services']} virtual services on two VIPs, every one with rs1 to rs4 as "
         "real servers ([tools/bench/inventory](../tools/bench/inventory/group_vars/all/lvs.yml)), on a "

@@ -104,18 +104,18 @@ main() {
         run ipvsadm -a -t 192.0.2.210:$port -r 192.0.2.78:$port -g -w 2
         port=$((port + 1))
     done
-    run ipvsadm -A -t [2001:db8::200]:80 -s wlc -p 360 -M 64
-    run ipvsadm -a -t [2001:db8::200]:80 -r [2001:db8:1::66]:8080 -m -w 1
-    run ipvsadm -a -t [2001:db8::200]:80 -r 192.0.2.79:80 -i -w 2
-    run ipvsadm -a -t [2001:db8::200]:80 -r [2001:db8:ffff:ffff:ffff:ffff:ffff:10]:65535 -g -w 1
-    run ipvsadm -A -u [2001:db8::201]:53 -s rr -o
-    run ipvsadm -a -u [2001:db8::201]:53 -r [2001:db8:1::70]:53 -g -w 1
-    run ipvsadm -A --sctp-service [2001:db8::202]:5060 -s rr
+    run ipvsadm -A -t '[2001:db8::200]:80' -s wlc -p 360 -M 64
+    run ipvsadm -a -t '[2001:db8::200]:80' -r '[2001:db8:1::66]:8080' -m -w 1
+    run ipvsadm -a -t '[2001:db8::200]:80' -r 192.0.2.79:80 -i -w 2
+    run ipvsadm -a -t '[2001:db8::200]:80' -r '[2001:db8:ffff:ffff:ffff:ffff:ffff:10]:65535' -g -w 1
+    run ipvsadm -A -u '[2001:db8::201]:53' -s rr -o
+    run ipvsadm -a -u '[2001:db8::201]:53' -r '[2001:db8:1::70]:53' -g -w 1
+    run ipvsadm -A --sctp-service '[2001:db8::202]:5060' -s rr
     run ipvsadm -A -f 1 -s wlc
     run ipvsadm -a -f 1 -r 192.0.2.80 -g -w 1
     run ipvsadm -a -f 1 -r 192.0.2.81 -i -w 1 --tun-type ipip
     run ipvsadm -A -f 2 -6 -s lc -p 600 -M 48
-    run ipvsadm -a -f 2 -6 -r [2001:db8:1::76]:0 -g -w 3
+    run ipvsadm -a -f 2 -6 -r '[2001:db8:1::76]:0' -g -w 3
     run ipvsadm -A -f 3 -s wlc -o
     run ipvsadm -A -f 2882430849 -s rr
     run ipvsadm -a -f 2882430849 -r 192.0.2.82 -g -w 1

@@ -405,7 +405,8 @@ def filters_page(files: list[Path], pages: dict[str, str]) -> tuple[str, str]:
                    "Use them as `lvs.cluster.NAME`; the roles call them, a playbook may too.")
     lines += ["| filter | what it does |", "|---|---|"]
     for spec in [doc["DOCUMENTATION"] for path, doc in docs]:
-        lines.append(f"| [{code(f'{COLLECTION}.{spec['name']}')}](#{slug(spec['name'])}) | "
+        fqcn = f"{COLLECTION}.{spec['name']}"
+        lines.append(f"| [{code(fqcn)}](#{slug(spec['name'])}) | "
                      f"{cell(markup(spec.get('short_description', ''), page))} |")
     lines.append("")
     for path, doc in docs:

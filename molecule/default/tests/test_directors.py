@@ -3,6 +3,9 @@ import pytest
 
 from conftest import VIP, VIP_PORT, hosts_of, ipvs_table, vip_holders
 
+# The example cluster (conftest.ClusterState), whatever ran before.
+pytestmark = pytest.mark.usefixtures("example_cluster")
+
 testinfra_hosts = hosts_of("lvs_directors")
 
 

@@ -2,7 +2,8 @@
 import collections
 import json
 
-from conftest import VIP, VIP_PORT, client, http_get_vip, ipvs_table, mac_of, vip_holders
+from conftest import VIP, VIP_PORT, http_get_vip, ipvs_table, mac_of, vip_holders
+from labtest.lab import client
 
 REQUESTS = 20
 

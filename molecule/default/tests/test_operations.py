@@ -4,10 +4,14 @@ import json
 
 import pytest
 
-from conftest import MODEL, changed_count, host, hosts_of, http_get_vip, ipvs_table, kernel_schedulers, playbook
+from ansible_collections.lvs.cluster.plugins.plugin_utils import model
+from conftest import changed_count, host, hosts_of, http_get_vip, ipvs_table, kernel_schedulers, playbook
+
+# The example cluster (conftest.ClusterState), whatever ran before.
+pytestmark = pytest.mark.usefixtures("example_cluster")
 
 # A scheduler keepalived knows that the directors' kernel cannot load.
-LACKING = next((algo for algo in MODEL.SCHEDULERS if algo not in kernel_schedulers(hosts_of("lvs_directors")[0])), None)
+LACKING = next((algo for algo in model.SCHEDULERS if algo not in kernel_schedulers(hosts_of("lvs_directors")[0])), None)
 
 
 def test_drain_moves_traffic_off_a_real_server_and_undrain_brings_it_back():

@@ -5,8 +5,8 @@ every health checker with notify hooks, a sorry server, a quorum, UDP, SCTP, TUN
 services, NAT behind a gateway VIP in a sync group, unicast VRRP while the lab drops VRRP
 multicast and ignores adverts from outside its peers, active-active directors with
 preempt_delay, a tracked interface with a notify hook, and the user each script runs as. The
-module fixture adds them to the example cluster; they stay configured for the files
-after this one (test_realservers, test_removal), which do not depend on how many services there are.
+module fixture adds them to the example cluster (conftest.ClusterState: a module that needs the
+example cluster again gets it back).
 """
 import json
 import re
@@ -15,8 +15,11 @@ import time
 
 import pytest
 
-from conftest import (CLIENT_TIMEOUT, LAB_NETNS, VIP, client, device_of, holders, host, hosts_of, http_get_vip,
-                      ipvs_table, kernel_schedulers, mac_of, playbook, vip_holders, wait_until)
+from conftest import (CLIENT_TIMEOUT, GUESTS, VIP, device_of, holders, host, hosts_of, http_get_vip, ipvs_table,
+                      kernel_schedulers, mac_of, vip_holders)
+from labtest.directors import journal_cursor, journal_since
+from labtest.lab import LAB_NETNS, client
+from labtest.waiting import wait_until
 
 # Every scheduler of the directors' kernel (the kernel check refuses the others: test_operations.py),
 # each on a VIP of its own.
@@ -162,7 +165,7 @@ def leave_nat_network(name):
 
 
 @pytest.fixture(scope="module")
-def features(master):
+def features(master, cluster_state):
     for name in RIP:
         set_ready(name, True)
     for name in hosts_of("lvs_directors"):
@@ -177,8 +180,7 @@ def features(master):
         for name, address in (*DIP.items(), *RIP.items()):
             joined.append(name)
             join_nat_network(name, address)
-        result = playbook("site.yml", "-e", json.dumps(CLUSTER))
-        assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+        cluster_state.converge("features", CLUSTER)
         # From here on the lab bridge drops IPv4 VRRP multicast: VI_WEB's adverts must go by unicast.
         for rule in NO_VRRP_MULTICAST:
             assert client("nft", *rule).returncode == 0, rule
@@ -526,10 +528,6 @@ while time.monotonic() < end:
 FORGED_SECONDS = 6
 
 
-def journal_cursor(director):
-    return json.loads(director.check_output("journalctl -u keepalived -n 1 -o json --no-pager"))["__CURSOR"]
-
-
 def test_a_forged_advert_from_outside_the_unicast_peers_is_ignored(features):
     """VI_WEB peers by unicast, and the role renders check_unicast_src. The client side (192.0.2.1), no peer,
     sends both directors VI_WEB's adverts with priority 254 (above dir1's 250), all its VIPs and a valid
@@ -540,7 +538,7 @@ def test_a_forged_advert_from_outside_the_unicast_peers_is_ignored(features):
     not the source check under test."""
     vips = ",".join(CLUSTER["lvs_director_vrrp_instances"][0]["vips"])
     assert vip_holders(VIP) == ["dir1"]
-    cursors = {name: journal_cursor(host(name)) for name in DIP}
+    cursors = {name: journal_cursor(GUESTS, name) for name in DIP}
     forger = subprocess.Popen(["ip", "netns", "exec", LAB_NETNS, "python3", "-c", FORGE, "51", "254",
                                str(FORGED_SECONDS), vips, *DIP.values()],
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -552,7 +550,7 @@ def test_a_forged_advert_from_outside_the_unicast_peers_is_ignored(features):
         output = forger.communicate(timeout=FORGED_SECONDS + 30)[0]
     assert forger.returncode == 0, output
     for name, cursor in cursors.items():
-        journal = host(name).check_output(f"journalctl -u keepalived -o cat --no-pager --after-cursor '{cursor}'")
+        journal = journal_since(GUESTS, name, cursor)
         assert "(VI_WEB) unicast source address 192.0.2.1 not a unicast peer" in journal, f"{name}: {journal}"
         assert "(VI_WEB) Entering" not in journal, f"{name}: {journal}"
     assert vip_holders(VIP) == ["dir1"]

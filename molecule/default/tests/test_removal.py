@@ -1,8 +1,9 @@
 """lvs.cluster.remove leaves every host as it was before the roles ran.
 
-It takes the cluster down, so it must run last: pytest runs the files of this
-directory in name order and this name sorts after the others.
+It takes the cluster down: marked removes_the_cluster, it runs after every other test (conftest.py).
 """
+import pytest
+
 from conftest import VIP, changed_count, host, hosts_of, playbook, vip_holders
 
 SNAPSHOT = ("ip -j address show dev lo; echo; sysctl net.ipv4.conf.all.arp_ignore net.ipv4.conf.all.arp_announce "
@@ -10,6 +11,7 @@ SNAPSHOT = ("ip -j address show dev lo; echo; sysctl net.ipv4.conf.all.arp_ignor
 PRISTINE = "cat /var/tmp/lab-pristine.lo.json; echo; cat /var/tmp/lab-pristine.sysctl"
 
 
+@pytest.mark.removes_the_cluster
 def test_remove_restores_the_hosts_and_a_second_run_changes_nothing():
     first = playbook("remove.yml")
     assert first.returncode == 0, first.stdout + first.stderr

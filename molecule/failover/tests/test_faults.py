@@ -1,9 +1,9 @@
 """The cluster's promises under client traffic, one fault after another.
 
 The tests run in file order and share one client load (a request every 50 ms,
-tools/faults/loadgen.py) and the lab's state: each starts from where the
+labtest/loadgen.py) and the lab's state: each starts from where the
 previous one left the cluster. They assert behaviour; the timings they measure
-are figures for tools/faults/report.py (docs/faults.md), not pass criteria.
+are figures for labtest/report.py (docs/faults.md), not pass criteria.
 """
 import copy
 import socket
@@ -11,10 +11,14 @@ import time
 
 import pytest
 
-import analysis
 from ansible_collections.lvs.cluster.plugins.plugin_utils.resolve import resolve_service, vrrp_instance
-from conftest import (ECHO_PORT, VIP, WEB_PORT, current_master, echo_roundtrip, in_lab_netns,
-                      ipvs_table, lab, master_down_interval, sha256_of_config, wait_for)
+from conftest import (ECHO_PORT, VIP, WEB_PORT, current_master, echo_roundtrip, holds_vip, sha256_of_config,
+                      web_servers)
+from labtest import analysis
+from labtest.cluster import master_down_interval
+from labtest.directors import ipvs_table, journal_cursor, vrrp_priority, vrrp_transitions
+from labtest.lab import in_lab_netns, lab
+from labtest.waiting import seconds_until
 
 RS1, RS2 = "192.0.2.21", "192.0.2.22"
 REPEATS = 4
@@ -43,9 +47,9 @@ def _kill_master(run, guests, directors, case, vrrp):
     killed = case.event(f"kill {master}", "inject")
     lab("kill", master, timeout=60)
     guests.forget(master)
-    wait_for(lambda: guests.holds_vip(backup), 30, interval=0.05, what=f"{backup} to take {VIP}")
+    seconds_until(lambda: holds_vip(guests, backup), 30, interval=0.05, what=f"{backup} to take {VIP}")
     took = case.event(f"VIP on {backup}") - killed
-    expected = master_down_interval(vrrp, guests.vrrp_priority(backup))
+    expected = master_down_interval(vrrp, vrrp_priority(guests, backup))
     case.figure("VIP on the backup after", round(took, 2), "s", f"{expected:.2f}")
     return master, backup, expected
 
@@ -76,7 +80,7 @@ def _apply_under_load(run, guests, directors, cluster, step, title):
     assert web["lb_algo"] in table.split(), table
     members = [{"host": item} if isinstance(item, str) else item for item in web["real_servers"]]
     weights = {member["host"]: member.get("weight", 1) for member in members}
-    assert guests.ipvs_real_servers(master) == {guests.address[name]: w for name, w in weights.items()}
+    assert web_servers(guests, master) == {guests.address[name]: w for name, w in weights.items()}
     assert answers == set(weights), answers
 
 
@@ -95,15 +99,15 @@ def test_master_death_moves_the_vip_and_synced_connection_survives(run, guests, 
         assert echo_roundtrip(connection, b"before failover\n") == b"before failover\n"
         client_port = connection.getsockname()[1]
         # The sync daemon sends the entry after the connection's third packet.
-        wait_for(lambda: f"192.0.2.1:{client_port}" in guests.run(backup, "ipvsadm -Lnc", timeout=3).stdout,
-                 10, interval=0.2, what=f"the {name} connection in {backup}'s synced table")
+        seconds_until(lambda: f"192.0.2.1:{client_port}" in guests.run(backup, "ipvsadm -Lnc", timeout=3).stdout,
+                      10, interval=0.2, what=f"the {name} connection in {backup}'s synced table")
     echo = state["echo"]
 
     with run.case("1-master-dies", "MASTER dies (lvslab kill)") as case:
         dead, new_master, expected = _kill_master(run, guests, directors, case, cluster.vrrp)
         run.settle(quiet=1.0)
     _outage_figures(case, expected, cluster.vrrp)
-    assert [name for name in directors if name != dead and guests.holds_vip(name)] == [new_master]
+    assert [name for name in directors if name != dead and holds_vip(guests, name)] == [new_master]
     assert case.stats["servers"], "no request succeeded after the failover"
 
     with run.case("7-connection-survives", "long-lived TCP connection across the failover", settle=False) as case:
@@ -120,7 +124,7 @@ def test_returning_master_takes_the_vip_back_with_preempt(run, guests, directors
     with run.case("2a-return-preempt", f"{dead} returns, preempt true") as case:
         case.event(f"start {dead}", "inject")
         lab("start", dead, timeout=180)
-        took = wait_for(lambda: guests.holds_vip(dead), 60, interval=0.1, what=f"{dead} to take the VIP back")
+        took = seconds_until(lambda: holds_vip(guests, dead), 60, interval=0.1, what=f"{dead} to take the VIP back")
         case.event(f"VIP back on {dead}")
         case.figure("VIP back on the preferred director after its SSH was up", round(took, 2), "s")
         run.settle(quiet=1.0)
@@ -156,7 +160,7 @@ def test_change_under_load_fails_no_request(run, guests, directors, cluster):
 def test_weighted_round_robin_follows_the_weights(run):
     with run.case("5-wrr-share", "wrr with rs1 weight 3, rs2 weight 1") as case:
         start = case.event("measure 5 s")
-        wait_for(lambda: len([r for r in run.results() if r["t"] >= start]) >= 100, 30, what="100 requests")
+        seconds_until(lambda: len([r for r in run.results() if r["t"] >= start]) >= 100, 30, what="100 requests")
     servers = case.stats["servers"]
     share = servers.get("rs1", 0) / max(1, sum(servers.values()))
     case.figure("answers rs1/rs2", f"{servers.get('rs1', 0)}/{servers.get('rs2', 0)}", expected="3:1 (wrr)")
@@ -170,12 +174,12 @@ def test_weighted_round_robin_follows_the_weights(run):
 def _stays_backup(guests, case, cluster, name, why):
     """Once keepalived runs on a returning director, it must not take the VIP back for
     three master down intervals: ample time for a preemption that must not come."""
-    wait_for(lambda: guests.run(name, "systemctl is-active keepalived", timeout=5).returncode == 0,
-             180, interval=1, what=f"keepalived on {name}")
+    seconds_until(lambda: guests.run(name, "systemctl is-active keepalived", timeout=5).returncode == 0,
+                  180, interval=1, what=f"keepalived on {name}")
     case.event(f"keepalived up on {name}")
-    until = time.monotonic() + 3 * master_down_interval(cluster.vrrp, guests.vrrp_priority(name))
+    until = time.monotonic() + 3 * master_down_interval(cluster.vrrp, vrrp_priority(guests, name))
     while time.monotonic() < until:
-        assert not guests.holds_vip(name), f"{name} took the VIP back {why}"
+        assert not holds_vip(guests, name), f"{name} took the VIP back {why}"
         time.sleep(0.2)
 
 
@@ -201,13 +205,13 @@ def test_rebooted_real_server_rejoins_without_ansible(run, guests, directors):
         rebooted = case.event("reboot rs2", "inject")
         guests.run("rs2", "systemctl reboot", timeout=10)
         guests.forget("rs2")
-        wait_for(lambda: RS2 not in (guests.ipvs_real_servers(master) or {RS2: 0}), 60, interval=0.1,
-                 what="rs2 to leave the IPVS table")
+        seconds_until(lambda: RS2 not in (web_servers(guests, master) or {RS2: 0}), 60, interval=0.1,
+                      what="rs2 to leave the IPVS table")
         removed = case.event("rs2 out of the table")
-        wait_for(lambda: RS2 in (guests.ipvs_real_servers(master) or {}), 180, interval=0.2,
-                 what="rs2 to rejoin the IPVS table")
+        seconds_until(lambda: RS2 in (web_servers(guests, master) or {}), 180, interval=0.2,
+                      what="rs2 to rejoin the IPVS table")
         back = case.event("rs2 back in the table")
-        wait_for(lambda: run.served_by("rs2", back), 30, what="rs2 to answer clients again")
+        seconds_until(lambda: run.served_by("rs2", back), 30, what="rs2 to answer clients again")
         run.settle(quiet=1.0)
     case.figure("rs2 out of the table after", round(removed - rebooted, 2), "s")
     case.figure("rs2 back in the table after", round(back - rebooted, 2), "s", "boot ~25 s + delay_loop")
@@ -296,18 +300,18 @@ def _cut_and_restore(run, guests, directors, cluster, profile, rep):
     """The MASTER's link is cut (to the network it is dead) and restored: failover, then preempt."""
     master = current_master(guests, directors)
     backup = next(name for name in directors if name != master)
-    expected = master_down_interval(cluster.vrrp, guests.vrrp_priority(backup))
+    expected = master_down_interval(cluster.vrrp, vrrp_priority(guests, backup))
     advert_int = vrrp_instance(cluster.vrrp)["advert_int"]
     with run.case(f"1-{profile}-link-cut-{rep}", f"{profile}: MASTER {master}'s link cut, then restored "
                   f"({rep}/{REPEATS})", settle=1.0) as case:
         lab("link", master, "down")
         cut = case.event(f"link {master} down", "inject")
-        wait_for(lambda: guests.holds_vip(backup), 30, interval=0.02, what=f"{backup} to take {VIP}")
+        seconds_until(lambda: holds_vip(guests, backup), 30, interval=0.02, what=f"{backup} to take {VIP}")
         took = case.event(f"VIP on {backup}") - cut
         run.settle(quiet=1.0)
         lab("link", master, "up")
         restored = case.event(f"link {master} up", "inject")
-        wait_for(lambda: not guests.holds_vip(backup), 30, interval=0.02, what=f"{backup} to give {VIP} back")
+        seconds_until(lambda: not holds_vip(guests, backup), 30, interval=0.02, what=f"{backup} to give {VIP} back")
         case.event(f"{backup} released the VIP")
         run.settle(quiet=1.0)
     results = run.results()
@@ -333,21 +337,21 @@ def _isolate_and_rejoin(run, guests, directors, cluster, profile, rep):
         case.event("stop lab-web on rs1", "inject")
         guests.check("rs1", "systemctl stop lab-web")
         stopped = case.event("lab-web stopped")
-        wait_for(lambda: RS1 not in (guests.ipvs_real_servers(master) or {RS1: 0}), 30, interval=0.05,
-                 what="rs1 to leave the IPVS table")
+        seconds_until(lambda: RS1 not in (web_servers(guests, master) or {RS1: 0}), 30, interval=0.05,
+                      what="rs1 to leave the IPVS table")
         removed = case.event("rs1 out of the table")
         if rep == 1:
             # Isolation: only the failed service lost rs1; its echo service, and rs2, stay.
-            members = {(s["port"], rs["address"]) for s in ipvs_table(master)["services"] if s["address"] == VIP
+            members = {(s["port"], rs["address"]) for s in ipvs_table(guests, master)["services"] if s["address"] == VIP
                        for rs in s["real_servers"]}
             assert (WEB_PORT, RS1) not in members and (ECHO_PORT, RS1) in members and (WEB_PORT, RS2) in members
         run.settle(quiet=1.0)
         started = case.event("start lab-web on rs1", "inject")
         guests.check("rs1", "systemctl start lab-web")
-        wait_for(lambda: RS1 in (guests.ipvs_real_servers(master) or {}), 30, interval=0.05,
-                 what="rs1 to rejoin the IPVS table")
+        seconds_until(lambda: RS1 in (web_servers(guests, master) or {}), 30, interval=0.05,
+                      what="rs1 to rejoin the IPVS table")
         back = case.event("rs1 back in the table")
-        wait_for(lambda: run.served_by("rs1", back), 10, what="rs1 to answer clients again")
+        seconds_until(lambda: run.served_by("rs1", back), 10, what="rs1 to answer clients again")
     results = run.results()
     isolation = analysis.window_stats(results, case.start, started)
     rejoin = analysis.window_stats(results, started, case.end)
@@ -380,7 +384,7 @@ def _unexplained_transitions(guests, cursors: dict, master: str, cuts: int) -> d
     unexplained = {}
     for name, cursor in cursors.items():
         expected = [] if name == master else ["MASTER", "BACKUP"] * cuts
-        seen = guests.vrrp_transitions(name, cursor)
+        seen = vrrp_transitions(guests, name, cursor)
         if seen != expected:
             unexplained[name] = {"seen": seen, "expected": expected}
     return unexplained
@@ -401,7 +405,7 @@ def test_profile_failover_and_isolation_repeated(run, guests, directors, cluster
     # VRRPv2 <-> v3 is applied one director at a time: a mixed pair does not hear each other.
     case.figure("failed requests", case.stats["failed"])
     master = current_master(guests, directors)
-    cursors = {name: guests.journal_cursor(name) for name in directors}
+    cursors = {name: journal_cursor(guests, name) for name in directors}
     for rep in range(1, REPEATS + 1):
         _cut_and_restore(run, guests, directors, cluster, profile, rep)
     for rep in range(1, REPEATS + 1 if spec["service"] is not None else 1):

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Figures of a fault run: a table on stdout, JSON, and the timeline picture.
 
-    python tools/faults/report.py RUN_DIR [--docs DOCS_DIR]
+    python -m labtest.report RUN_DIR [--docs DOCS_DIR]     (molecule/resources on PYTHONPATH)
 
 RUN_DIR holds results.jsonl, events.jsonl and figures.json (see analysis.py).
 Writes RUN_DIR/faults.json and RUN_DIR/timeline.png; with --docs also
@@ -17,12 +17,10 @@ import statistics
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import analysis  # noqa: E402
+from labtest import analysis
 
 BIN = 0.1  # seconds per bar of the timeline
-BEGIN, END = "<!-- faults:table begin (tools/faults/report.py) -->", "<!-- faults:table end -->"
+BEGIN, END = "<!-- faults:table begin (labtest/report.py) -->", "<!-- faults:table end -->"
 
 
 def _cell(value) -> str:

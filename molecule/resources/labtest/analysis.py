@@ -3,7 +3,7 @@
 
 A run directory holds:
 
-- results.jsonl: one line per client request (tools/faults/loadgen.py);
+- results.jsonl: one line per client request (loadgen.py);
 - events.jsonl:  {"t": epoch, "case": "...", "label": "..."} for every injected
   fault and every observed reaction (VIP moved, real server left the table, ...);
 - figures.json:  the figures of every case, written by the scenario's tests.
