@@ -29,10 +29,10 @@ def _check_layer(check, path, errors, about):
     if not check:
         return
     check_range(check.get('connect_timeout'), f"{path}.connect_timeout", 0.000001, TIMER_MAX, errors, about,
-                 ' seconds')
+                ' seconds')
     check_range(check.get('retry'), f"{path}.retry", 0, UINT_MAX, errors, about)
     check_range(check.get('delay_before_retry'), f"{path}.delay_before_retry", 0, TIMER_MAX, errors, about,
-                 ' seconds')
+                ' seconds')
     check_range(check.get('connect_port'), f"{path}.connect_port", 1, 65535, errors, about)
     check_range(check.get('misc_timeout'), f"{path}.misc_timeout", 1, UINT_MAX, errors, about, ' seconds')
 
@@ -224,8 +224,6 @@ def _service_key(service):
     if service['fwmark'] is not None:
         return ('fwmark', service['fwmark'])
     return (service['protocol'], norm_address(service['vip']), service['port'])
-
-
 
 
 def _check_duplicates(number, service, seen, errors, about):

@@ -159,8 +159,6 @@ def check_sync_groups(groups, instances, errors):
                        about)
 
 
-
-
 def _check_preferred_director(number, instance, context, errors, about):
     preferred = instance.get('preferred_director')
     if preferred not in (None, '') and preferred not in context['directors']:

@@ -1,9 +1,10 @@
 """plugin_utils/field_rules.py: every string of the cluster description meets its field rule.
 
 The spec test walks model.SPEC: an option that takes a string and has no kind in field_rules.KINDS fails it,
-so a new option cannot skip the rule (a raw option with keys takes a string only where KINDS gives it a kind). The hostile-value tests put a newline, '}', '"', '#' and '!' into every
-option of KINDS, one at a time, through check_cluster on a description that sets every option
-(tests/hostile_values.py), and expect an error naming the option's path wherever its kind refuses the character.
+so a new option cannot skip the rule (a raw option with keys takes a string only where KINDS gives it a kind).
+The hostile-value tests put a newline, '}', '"', '#' and '!' into every option of KINDS, one at a time, through
+check_cluster on a description that sets every option (tests/hostile_values.py), and expect an error naming the
+option's path wherever its kind refuses the character.
 """
 
 from __future__ import annotations
