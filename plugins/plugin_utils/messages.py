@@ -67,3 +67,9 @@ def show(value):
 def check_range(value, path, low, high, errors, about=None, unit=''):
     if value is not None and not low <= value <= high:
         errors.add(path, f"{show(value)} is outside {low}-{high}{unit}; fix it", about)
+
+
+def check_not_empty(given, path, problem, errors):
+    """An empty list, or none at all (a list of another type is the type check's): 'empty: ' and the problem."""
+    if not given and isinstance(given, (list, tuple, type(None))):
+        errors.add(path, f'empty: {problem}')

@@ -9,7 +9,7 @@ import ipaddress
 from collections.abc import Mapping
 
 from ansible_collections.lvs.cluster.plugins.plugin_utils.kernel import FORWARDING
-from ansible_collections.lvs.cluster.plugins.plugin_utils.messages import check_range, show
+from ansible_collections.lvs.cluster.plugins.plugin_utils.messages import check_not_empty, check_range, show
 from ansible_collections.lvs.cluster.plugins.plugin_utils.model import ip, is_int, norm_address
 from ansible_collections.lvs.cluster.plugins.plugin_utils.resolve import resolve_service
 
@@ -255,10 +255,9 @@ def _check_vips_held(number, service, vips, errors, about):
 
 def check_services(given, sound, context, errors):
     """Check every sound service (given is the variable as written); returns [(index, resolved service)]."""
-    if not given and isinstance(given, (list, tuple, type(None))):
-        errors.add('lvs_director_virtual_services', 'empty: the directors would balance nothing (a misspelt '
-                                                    'variable name?); describe at least one service, or remove '
-                                                    'the cluster with lvs_director_state: absent')
+    check_not_empty(given, 'lvs_director_virtual_services', 'the directors would balance nothing (a misspelt variable '
+                    'name?); describe at least one service, or remove the cluster with lvs_director_state: absent',
+                    errors)
     resolved, seen = [], {'keys': {}, 'names': {}}
     for number, entry in sound:
         service = _check_service(number, entry, context, errors)

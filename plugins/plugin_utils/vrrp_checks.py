@@ -5,7 +5,7 @@ priorities, the sync groups and the IPVS sync daemon."""
 
 from __future__ import annotations
 
-from ansible_collections.lvs.cluster.plugins.plugin_utils.messages import check_range, show
+from ansible_collections.lvs.cluster.plugins.plugin_utils.messages import check_not_empty, check_range, show
 from ansible_collections.lvs.cluster.plugins.plugin_utils.model import ip, is_int
 from ansible_collections.lvs.cluster.plugins.plugin_utils.resolve import (
     director_priority, host_address, hostvar, vrrp_instance)
@@ -169,9 +169,8 @@ def _check_preferred_director(number, instance, context, errors, about):
 
 def check_instances(given, sound, context, errors):
     """Check every sound instance (given is the variable as written); their VIPs go into context['vips']."""
-    if not given and isinstance(given, (list, tuple, type(None))):
-        errors.add('lvs_director_vrrp_instances', 'empty: no director would hold a VIP (a misspelt variable '
-                                                  'name?); describe at least one instance')
+    check_not_empty(given, 'lvs_director_vrrp_instances', 'no director would hold a VIP (a misspelt variable name?); '
+                    'describe at least one instance', errors)
     seen = {'names': {}, 'vrids': {}, 'vips': context['vips'], 'vip_paths': context['vip_paths']}
     for number, instance in sound:
         about = f"instance {instance['name']}"

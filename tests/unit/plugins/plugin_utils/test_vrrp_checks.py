@@ -77,20 +77,15 @@ def test_preferred_director_outside_the_group():
         "name one of ['lb1', 'lb2'] (instance VI_WEB)")
 
 
-def test_invalid_unicast_address():
+@pytest.mark.parametrize('address, message', [
+    ('lb2.example', "lvs_director_address of lb2 ('lb2.example') is not an IP address"),
+    ('192.0.2.2', 'unicast peer 192.0.2.2 of lb2 equals the address of lb1'),
+], ids=['not-an-address', 'equal-to-self'])
+def test_a_unicast_peer_must_be_an_ip_address_other_than_this_directors(address, message):
     hostvars = copy.deepcopy(HOSTVARS)
-    hostvars['lb2']['lvs_director_address'] = 'lb2.example'
+    hostvars['lb2']['lvs_director_address'] = address
     error = only_error(vrrp=instances(unicast=True), hostvars=hostvars)
-    assert error.startswith("lvs_director_vrrp_instances[0].unicast: lvs_director_address of lb2 "
-                            "('lb2.example') is not an IP address")
-
-
-def test_unicast_peer_equal_to_self():
-    hostvars = copy.deepcopy(HOSTVARS)
-    hostvars['lb2']['lvs_director_address'] = '192.0.2.2'
-    error = only_error(vrrp=instances(unicast=True), hostvars=hostvars)
-    assert error.startswith('lvs_director_vrrp_instances[0].unicast: unicast peer 192.0.2.2 of lb2 '
-                            'equals the address of lb1')
+    assert error.startswith(f'lvs_director_vrrp_instances[0].unicast: {message}')
 
 
 def test_unicast_needs_two_directors():
