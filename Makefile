@@ -98,7 +98,7 @@ docs-check: venv ## reference docs up to date, no broken links in README and doc
 
 .PHONY: units
 units: venv collection-link ## unit tests: ipvsadm parser and module on real captures, filters, bad cluster descriptions, the lab's parts, the tier runner
-	pytest -q tests/unit tests/filter tests/tools
+	pytest -q tests/unit tests/tools
 	pytest -q tests/check
 	pytest -q tests/lab tests/labtest
 
@@ -232,7 +232,7 @@ matrix-core-$(PINNED_CORE): venv
 $(addprefix matrix-core-,$(MATRIX_CORES)): host-deps
 $(MATRIX_TARGETS): matrix-core-%: collection-link
 	@mkdir -p $(dir $(core-log)) && rm -f $(core-log)
-	@$(call core-step,pytest -q tests/unit tests/filter)
+	@$(call core-step,pytest -q tests/unit)
 	@$(if $(filter $(PINNED_CORE),$*),true,$(call core-step,pytest -q tests/render))
 	@$(call core-step,$(SYNTAX_CHECK))
 	@$(call core-step,ansible-playbook -i examples/inventory playbooks/check.yml -e ansible_connection=local \
@@ -364,7 +364,7 @@ installed-converge: dist ## converge tests/installed/site.yml from the installed
 
 .PHONY: bench
 bench: venv collection-link ## benchmarks that print figures (not tests)
-	python tests/bench/bench_ipvsadm_parse.py
+	python tools/bench/ipvsadm_parse.py
 
 # A lab of its own (tools/bench/topology.toml, namespace lvsbench): never molecule's.
 .PHONY: bench-converge

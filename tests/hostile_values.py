@@ -2,8 +2,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The hostile values of issue 27 and a cluster description that sets every string option, for the tiers that
-put them into every option of plugins/plugin_utils/field_rules.KINDS: tests/filter (check_cluster) and
-tests/render (the role's preflight).
+put them into every option of plugins/plugin_utils/field_rules.KINDS: tests/unit/plugins/plugin_utils
+(check_cluster) and tests/render (the role's preflight).
 
 FULL fits the render tier's inventory (tests/render/inventory-base.yml): lb1 and lb2 direct, rs1 and rs2 serve.
 """
@@ -24,7 +24,7 @@ GOOD = {'label': 'web', 'word': 'lb1', 'keepalived_name': 'VI_X', 'interface': '
 
 CHECK = {'type': 'HTTP_GET', 'connect_ip': '192.0.2.21', 'url': [{'path': '/', 'status_code': 200, 'digest': '0' * 32}],
          'misc_path': {'command': '/bin/check', 'user': 'root'}, 'dns_name': 'example.org'}
-# Every option of the description set, and valid (tests/filter: test_the_full_description_is_valid).
+# Every option of the description set, and valid (test_field_rules.py: test_the_full_description_is_valid).
 FULL = {
     'lvs_director_group': 'lvs_directors',
     'lvs_director_realserver_group': 'lvs_realservers',

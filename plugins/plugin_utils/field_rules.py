@@ -2,10 +2,12 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The kind of every string of the cluster description, and the check that applies it.
 
-KINDS gives every string option, list of strings and free-form option of model.SPEC (by its path, [] for
-any list index) a kind of plugins/module_utils/fields.py: what the value may hold where the role writes
-it. Options with choices need none. tests/filter fails when an option of SPEC has no entry here, so a new
-option cannot skip its rule. checks.check_value applies the kind to every value whose type it accepted.
+KINDS gives every string option, list of strings and free-form option of model.SPEC and model.REALSERVER_SPEC
+(by its path, [] for any list index) a kind of plugins/module_utils/fields.py: what the value may hold where the role writes
+it. Options with choices need none. A raw option with keys takes a string only where it has a kind here (its
+string form: a script's command, a real server's host or address). test_field_rules.py fails when an option of
+SPEC has no entry here, so a new option cannot skip its rule. structure.check_value applies the kind to every
+value whose type it accepted.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import re
 from collections.abc import Mapping
 
 from ansible_collections.lvs.cluster.plugins.module_utils import fields
+from ansible_collections.lvs.cluster.plugins.plugin_utils.model import is_number
 from ansible_collections.lvs.cluster.plugins.plugin_utils.resolve import hostvar
 
 SERVICE = 'lvs_director_virtual_services[]'
@@ -58,11 +61,18 @@ KINDS = {
     'lvs_director_sysctl': 'sysctl',
     **{f'{INSTANCE}.{key}': kind for key, kind in INSTANCE_KINDS.items()},
     **{f'{SERVICE}.{key}': kind for key, kind in SERVICE_KINDS.items()},
+    # The lvs_realserver role's own (model.REALSERVER_SPEC).
+    'lvs_realserver_address': 'address',
+    'lvs_realserver_address6': 'address',
+    'lvs_realserver_vips[]': 'address',
+    'lvs_realserver_tun_vips[]': 'address',
+    'lvs_realserver_arp_interfaces[]': 'interface',
+    'lvs_realserver_nat_gateway': 'address',
 }
 # What the string form of a free-form option is, for the message when it is neither a string nor a dict.
 STRING_FORMS = {'command': 'a command', 'label': 'an inventory host or an address'}
 # Variables that can differ per director: the value the role would render for each one is checked.
-# lvs_director_address is rendered with unicast only, where checks._check_unicast checks every peer's address.
+# lvs_director_address is rendered with unicast only, where vrrp_checks._check_unicast checks every peer's address.
 HOST_VARIABLES = ('lvs_director_interface', 'lvs_director_router_id')
 
 
@@ -93,11 +103,11 @@ def check_field(value, path, errors):
 def check_host_values(directors, hostvars, given, errors):
     """HOST_VARIABLES of each director: given ({variable: {director: value}}, for role parameters that the
     hostvars lack), else its host variable; the router_id falls back to the short inventory name, as the
-    role's default does."""
+    role's default does. A value of another type than a string was reported by structure.check_host_types."""
     for host in directors:
         for variable in HOST_VARIABLES:
             value = (given.get(variable) or {}).get(host, hostvar(hostvars, host, variable))
             if value is None and variable == 'lvs_director_router_id':
                 value = str(host).split('.', 1)[0]
-            if value is not None:
+            if isinstance(value, str) or is_number(value):
                 _add(errors, f"{variable} of {host}", fields.KINDS[KINDS[variable]](value))

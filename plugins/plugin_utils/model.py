@@ -1,169 +1,45 @@
 # Copyright: (c) 2026, lvs.cluster contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The cluster data model: every variable the lvs_director role reads, with its type and default.
+"""The cluster data model: every variable of the roles, with its type and default, from their argument specs.
 
-SPEC mirrors roles/lvs_director/meta/argument_specs.yml key by key (type, default, choices, no_log,
-elements, required; tests/filter checks it), so the checks can name the exact path of a wrong
-value before any role runs, and the resolver fills in the same defaults the role documents.
+The roles' argument specs (roles/<role>/meta/argument_specs.yml) are the one place an option is written: its
+type, default, choices, required keys and description. SPEC is the director role's, read here without the
+descriptions, so the checks name the exact path of a wrong value before any role runs and the resolver fills in
+the defaults the role documents; `make docs` writes the reference pages and the roles' defaults/main.yml from
+the same files. roles/ is beside plugins/ in a checkout and in an installed collection alike.
 """
 
 from __future__ import annotations
 
+import os
+
+import yaml
+
 # ip(value): the ipaddress object of a plain IP address (no zone index), else None.
 from ansible_collections.lvs.cluster.plugins.module_utils.fields import ip_address as ip
 
-
-def _option(kind, default=None, **extra):
-    return dict(type=kind, default=default, **extra)
-
-
-def _required(kind, **extra):
-    return dict(type=kind, required=True, **extra)
+ROLES = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), 'roles')
+# What the checks read of an option; the rest (description, version_added) is documentation.
+SPEC_KEYS = ('type', 'default', 'required', 'choices', 'elements', 'options', 'no_log')
 
 
-HEALTH_CHECK_TYPES = ('TCP_CHECK', 'HTTP_GET', 'SSL_GET', 'MISC_CHECK', 'DNS_CHECK', 'none')
-SCHEDULERS = ('rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh', 'twos')
-FORWARD_BY_LB_KIND = {'DR': 'route', 'NAT': 'masq', 'TUN': 'tunnel'}
-DNS_TYPES = ('A', 'NS', 'CNAME', 'SOA', 'MX', 'TXT', 'AAAA')
-# The only IPVS persistence engine in Linux (module ip_vs_pe_sip).
-PERSISTENCE_ENGINES = ('sip',)
-
-# A hook or MISC_CHECK command: a string, or a dict that also names the user it runs as. keepalived's own
-# user (the default, where its version allows it: tasks/keepalived_version.yml) or root.
-SCRIPT_USERS = ('root', 'keepalived_script')
-SCRIPT_SPEC = {
-    'command': _required('str'),
-    'user': _option('str', choices=list(SCRIPT_USERS)),
-}
+def bare(options):
+    """An argument spec without its documentation; an optional key without a default has default None."""
+    spec = {}
+    for key, option in options.items():
+        entry = {name: option[name] for name in SPEC_KEYS if name in option}
+        if 'options' in entry:
+            entry['options'] = bare(entry['options'])
+        if not entry.get('required'):
+            entry.setdefault('default', None)
+        spec[key] = entry
+    return spec
 
 
-def _script():
-    return _option('raw', options=SCRIPT_SPEC)
-
-
-URL_SPEC = {
-    'path': _required('str'),
-    'status_code': _option('raw'),
-    'digest': _option('str'),
-}
-
-HEALTH_CHECK_SPEC = {
-    'type': _option('str', 'TCP_CHECK', choices=list(HEALTH_CHECK_TYPES)),
-    'connect_timeout': _option('float', 1),
-    'retry': _option('int', 1),
-    'delay_before_retry': _option('float', 0.5),
-    'connect_port': _option('int'),
-    'connect_ip': _option('str'),
-    'url': _option('list', [], elements='dict', options=URL_SPEC),
-    'misc_path': _script(),
-    'misc_timeout': _option('int'),
-    'dns_type': _option('str', 'SOA', choices=list(DNS_TYPES)),
-    'dns_name': _option('str', '.'),
-}
-
-# A real_servers element is a string (inventory host or address) or a dict of these keys.
-REAL_SERVER_SPEC = {
-    'host': _option('str'),
-    'address': _option('str'),
-    'port': _option('int'),
-    'weight': _option('int', 1),
-    'health_check': _option('dict', {}, options=HEALTH_CHECK_SPEC),
-    'notify_up': _script(),
-    'notify_down': _script(),
-}
-
-SERVICE_SPEC = {
-    'name': _option('str'),
-    'vip': _option('str'),
-    'fwmark': _option('int'),
-    'fwmark_vips': _option('list', [], elements='str'),
-    'port': _option('int'),
-    'protocol': _option('str', 'TCP', choices=['TCP', 'UDP', 'SCTP']),
-    'lb_algo': _option('str', 'wlc', choices=list(SCHEDULERS)),
-    'lb_kind': _option('str', 'DR', choices=list(FORWARD_BY_LB_KIND)),
-    'delay_loop': _option('float', 1),
-    'persistence_timeout': _option('int'),
-    'persistence_granularity': _option('str'),
-    'persistence_engine': _option('str', choices=list(PERSISTENCE_ENGINES)),
-    'scheduler_flags': _option('list', [], elements='str'),
-    'ops': _option('bool', False),
-    'quorum': _option('int', 1),
-    'hysteresis': _option('int', 0),
-    'quorum_up': _script(),
-    'quorum_down': _script(),
-    'sorry_server': _option('dict', options={'address': _required('str'), 'port': _option('int')}),
-    'inhibit_on_failure': _option('bool', False),
-    'alpha': _option('bool', False),
-    'health_check': _option('dict', {}, options=HEALTH_CHECK_SPEC),
-    'notify_up': _script(),
-    'notify_down': _script(),
-    'real_servers': _option('list', elements='raw', options=REAL_SERVER_SPEC),
-}
-
-VRRP_INSTANCE_SPEC = {
-    'name': _required('str'),
-    'virtual_router_id': _required('int'),
-    'vips': _required('list', elements='str'),
-    'interface': _option('str'),
-    'advert_int': _option('float'),
-    'version': _option('int', 3, choices=[2, 3]),
-    'preempt': _option('bool', True),
-    'preempt_delay': _option('int', 0),
-    'unicast': _option('bool', False),
-    'auth_pass': _option('str', no_log=True),
-    'state': _option('str', choices=['MASTER', 'BACKUP']),
-    'preferred_director': _option('str'),
-    'track_interfaces': _option('list', [], elements='str'),
-    'notify': _script(),
-    'notify_master': _script(),
-    'notify_backup': _script(),
-    'notify_fault': _script(),
-}
-# The instance's notify hooks, as keepalived names them.
-NOTIFY_HOOKS = ('notify', 'notify_master', 'notify_backup', 'notify_fault')
-# A real server's hooks (a service's apply to each of its real servers).
-REAL_SERVER_HOOKS = ('notify_up', 'notify_down')
-# A service's hooks for its quorum.
-QUORUM_HOOKS = ('quorum_up', 'quorum_down')
-
-SYNC_GROUP_SPEC = {
-    'name': _required('str'),
-    'instances': _required('list', elements='str'),
-}
-
-SYNC_DAEMON_SPEC = {
-    'enabled': _option('bool', False),
-    'interface': _option('str'),
-    'instance': _option('str'),
-    'id': _option('int'),
-}
-
-# The role's own default of lvs_director_interface; checks.py evaluates it from a director's facts.
-DEFAULT_INTERFACE_TEMPLATE = "{{ ansible_facts['default_ipv4']['interface'] | default('eth0') }}"
-DEFAULT_INTERFACE_FALLBACK = 'eth0'
-
-SPEC = {
-    'lvs_director_state': _option('str', 'present', choices=['present', 'absent']),
-    'lvs_director_group': _option('str', 'lvs_directors'),
-    'lvs_director_realserver_group': _option('str', 'lvs_realservers'),
-    'lvs_director_address': _option('str'),
-    'lvs_director_priority': _option('int'),
-    'lvs_director_interface': _option('str', DEFAULT_INTERFACE_TEMPLATE),
-    'lvs_director_vrrp_instances': _option('list', [], elements='dict', options=VRRP_INSTANCE_SPEC),
-    'lvs_director_vrrp_sync_groups': _option('list', [], elements='dict', options=SYNC_GROUP_SPEC),
-    'lvs_director_virtual_services': _option('list', [], elements='dict', options=SERVICE_SPEC),
-    'lvs_director_router_id': _option('str', '{{ inventory_hostname_short }}'),
-    'lvs_director_max_auto_priority': _option('int', 50),
-    'lvs_director_garp_master_delay': _option('int', 1),
-    'lvs_director_garp_master_repeat': _option('int', 3),
-    'lvs_director_garp_master_refresh': _option('int', 60),
-    'lvs_director_sync_daemon': _option('dict', {'enabled': False, 'interface': None, 'instance': None, 'id': None},
-                                        options=SYNC_DAEMON_SPEC),
-    'lvs_director_sysctl': _option('dict', {'net.ipv4.vs.expire_nodest_conn': 1,
-                                            'net.ipv4.vs.expire_quiescent_template': 1}),
-    'lvs_director_verify': _option('bool', True),
-    'lvs_director_verify_timeout': _option('int', 30),
-}
+def argument_spec(role):
+    """The options of a role's main entry point, as its meta/argument_specs.yml writes them."""
+    with open(os.path.join(ROLES, role, 'meta', 'argument_specs.yml'), encoding='utf-8') as handle:
+        return yaml.load(handle, Loader=getattr(yaml, 'CSafeLoader', yaml.SafeLoader))['argument_specs']['main']['options']
 
 
 def defaults(spec):
@@ -171,12 +47,34 @@ def defaults(spec):
     return {key: option.get('default') for key, option in spec.items() if not option.get('required')}
 
 
+SPEC = bare(argument_spec('lvs_director'))
+REALSERVER_SPEC = bare(argument_spec('lvs_realserver'))
+
+SERVICE_SPEC = SPEC['lvs_director_virtual_services']['options']
+HEALTH_CHECK_SPEC = SERVICE_SPEC['health_check']['options']
+URL_SPEC = HEALTH_CHECK_SPEC['url']['options']
+REAL_SERVER_SPEC = SERVICE_SPEC['real_servers']['options']
+VRRP_INSTANCE_SPEC = SPEC['lvs_director_vrrp_instances']['options']
+
 SERVICE_DEFAULTS = defaults(SERVICE_SPEC)
 HEALTH_CHECK_DEFAULTS = defaults(HEALTH_CHECK_SPEC)
 URL_DEFAULTS = {'path': None} | defaults(URL_SPEC)
 REAL_SERVER_DEFAULTS = defaults(REAL_SERVER_SPEC)
 VRRP_INSTANCE_DEFAULTS = {'name': None, 'virtual_router_id': None, 'vips': []} | defaults(VRRP_INSTANCE_SPEC)
-SYNC_DAEMON_DEFAULTS = defaults(SYNC_DAEMON_SPEC)
+DIRECTOR_GROUP = SPEC['lvs_director_group']['default']
+REALSERVER_GROUP = SPEC['lvs_director_realserver_group']['default']
+
+SCHEDULERS = tuple(SERVICE_SPEC['lb_algo']['choices'])
+# The forwarding method of each lb_kind, as ipvsadm -Ln names it.
+FORWARD_BY_LB_KIND = {'DR': 'route', 'NAT': 'masq', 'TUN': 'tunnel'}
+# The instance's notify hooks, as keepalived names them.
+NOTIFY_HOOKS = ('notify', 'notify_master', 'notify_backup', 'notify_fault')
+# A real server's hooks (a service's apply to each of its real servers).
+REAL_SERVER_HOOKS = ('notify_up', 'notify_down')
+# A service's hooks for its quorum.
+QUORUM_HOOKS = ('quorum_up', 'quorum_down')
+# What the role's default of lvs_director_interface gives without a default route.
+DEFAULT_INTERFACE_FALLBACK = 'eth0'
 
 
 def norm_address(value):

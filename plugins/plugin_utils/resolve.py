@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ansible_collections.lvs.cluster.plugins.plugin_utils.model import (
-    HEALTH_CHECK_DEFAULTS, NOTIFY_HOOKS, QUORUM_HOOKS, REAL_SERVER_DEFAULTS, REAL_SERVER_HOOKS, SERVICE_DEFAULTS,
-    URL_DEFAULTS, VRRP_INSTANCE_DEFAULTS, endpoint, ip)
+    DIRECTOR_GROUP, HEALTH_CHECK_DEFAULTS, NOTIFY_HOOKS, QUORUM_HOOKS, REAL_SERVER_DEFAULTS, REAL_SERVER_HOOKS,
+    REALSERVER_GROUP, SERVICE_DEFAULTS, URL_DEFAULTS, VRRP_INSTANCE_DEFAULTS, endpoint, ip)
 
 # High priorities keep the BACKUP's skew time, (256 - priority) / 256 of an
 # advert interval, small; the step still orders the BACKUPs (docs/tuning.md).
@@ -19,6 +19,8 @@ FIRST_PRIORITY = 250
 PRIORITY_STEP = 10
 # advert_int null: VRRPv3 adverts every 0.5 s, VRRPv2 (whole seconds only) every 1 s.
 ADVERT_INT_BY_VERSION = {2: 1, 3: 0.5}
+# An address label is an interface name: 15 bytes at most (Linux IFNAMSIZ).
+LABEL_MAX = 15
 
 
 def plain(value):
@@ -138,13 +140,13 @@ def resolve_service(entry, hostvars, default_members):
     return service
 
 
-def resolve_services(services, hostvars, groups, realserver_group='lvs_realservers'):
+def resolve_services(services, hostvars, groups, realserver_group=REALSERVER_GROUP):
     """Fill in every default of lvs_director_virtual_services and resolve the real servers."""
     default_members = members(groups, realserver_group)
     return [resolve_service(entry, hostvars, default_members) for entry in services or []]
 
 
-def director_priority(hostvars, groups, host, director_group='lvs_directors'):
+def director_priority(hostvars, groups, host, director_group=DIRECTOR_GROUP):
     """VRRP priority: lvs_director_priority, else 250, 240, ... by position in the director group."""
     explicit = hostvar(hostvars, host, 'lvs_director_priority')
     if explicit not in (None, ''):
@@ -154,7 +156,7 @@ def director_priority(hostvars, groups, host, director_group='lvs_directors'):
     return FIRST_PRIORITY - PRIORITY_STEP * position
 
 
-def instance_priority(hostvars, groups, host, instance, director_group='lvs_directors'):
+def instance_priority(hostvars, groups, host, instance, director_group=DIRECTOR_GROUP):
     """A director's priority in one instance.
 
     With preferred_director (active-active: each instance MASTER on its own director),
@@ -190,9 +192,30 @@ def vrrp_instance(entry):
     return instance
 
 
+def vip_addresses(instance):
+    """The VIPs as virtual_ipaddress writes them: IPv4 as /32 with the label INTERFACE:VRID_N where it fits, IPv6 as
+    /128."""
+    addresses = []
+    for number, vip in enumerate(instance['vips'], 1):
+        address = ip(vip)
+        if address is not None and address.version == 6:
+            addresses.append({'address': vip, 'prefix': 128, 'label': None})
+            continue
+        label = f"{instance['interface']}:{instance['virtual_router_id']}_{number}"
+        addresses.append({'address': vip, 'prefix': 32, 'label': label if len(label) <= LABEL_MAX else None})
+    return addresses
+
+
+def _initial_state(instance, own_priority, priorities):
+    """MASTER for the highest priority, unless preemption is off or delayed: then every director starts BACKUP."""
+    holds_back = not instance['preempt'] or instance['preempt_delay']
+    is_first = own_priority >= max(priorities + [own_priority])
+    return 'MASTER' if is_first and not holds_back else 'BACKUP'
+
+
 def resolve_vrrp_instances(instances, hostvars, groups, inventory_hostname,
-                           director_group='lvs_directors', default_interface=None):
-    """The VRRP instances as one director renders them: defaults, priority, state, unicast peers."""
+                           director_group=DIRECTOR_GROUP, default_interface=None):
+    """The VRRP instances as one director renders them: defaults, priority, state, unicast peers, VIP addresses."""
     directors = members(groups, director_group)
     resolved = []
     for entry in instances or []:
@@ -206,14 +229,13 @@ def resolve_vrrp_instances(instances, hostvars, groups, inventory_hostname,
         # Every director's priority in this instance (plugin_utils.tracking weighs by their spread).
         instance['priorities'] = priorities + [own_priority]
         if instance['state'] in (None, ''):
-            holds_back = not instance['preempt'] or instance['preempt_delay']
-            is_first = own_priority >= max(priorities + [own_priority])
-            instance['state'] = 'MASTER' if is_first and not holds_back else 'BACKUP'
+            instance['state'] = _initial_state(instance, own_priority, priorities)
         instance['unicast_src_ip'] = None
         instance['unicast_peers'] = []
         if instance['unicast']:
             instance['unicast_src_ip'] = host_address(hostvars, inventory_hostname, 'lvs_director_address')
             instance['unicast_peers'] = [host_address(hostvars, host, 'lvs_director_address')
                                          for host in directors if host != inventory_hostname]
+        instance['addresses'] = vip_addresses(instance)
         resolved.append(instance)
     return resolved

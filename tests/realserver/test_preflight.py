@@ -23,11 +23,22 @@ CASES = {
                     'lvs_director_virtual_services[0] (bad).vip: VIP 192.0.2.21 is this host'),
     'fwmark': ({'lvs_director_virtual_services': [{'name': 'marked', 'fwmark': 10}]},
                'lvs_realserver_vips: this host serves the fwmark service(s) marked'),
-    'bad-interface': ({'lvs_realserver_arp_interfaces': ['eth/0']}, 'lvs_realserver_arp_interfaces: eth/0'),
+    'bad-interface': ({'lvs_realserver_arp_interfaces': ['eth/0']},
+                      "lvs_realserver_arp_interfaces[0]: 'eth/0' is not an interface name"),
     'missing-interface': ({'lvs_realserver_arp_interfaces': ['lvsrsnone0']},
                           'lvs_realserver_arp_interfaces: no such interface on this host: lvsrsnone0'),
     'bad-rp-filter': ({'lvs_realserver_tun_rp_filter': 1}, 'value of lvs_realserver_tun_rp_filter must be one of: 0, 2'),
-    'bad-gateway': ({'lvs_realserver_nat_gateway': 'director'}, 'lvs_realserver_nat_gateway: director is not an IP address'),
+    'bad-gateway': ({'lvs_realserver_nat_gateway': 'director'},
+                    "lvs_realserver_nat_gateway: 'director' is not an IP address"),
+    # Issue 25: an address that is no IP address, a real server written as a list (a ValueError in resolve_services)
+    # and a list given as a string are refused before the role resolves anything.
+    'address-not-ip': ({'lvs_realserver_address': 'rs1.example'},
+                       "lvs_realserver_address: 'rs1.example' is not an IP address"),
+    'real-server-list': ({'lvs_director_virtual_services': [{'name': 'web', 'vip': '192.0.2.100', 'port': 80,
+                                                             'real_servers': [['rs1', 'rs2', 'rs3']]}]},
+                         'lvs_director_virtual_services[0].real_servers[0]: must be an inventory host or an address'),
+    'vips-a-string': ({'lvs_realserver_vips': '192.0.2.100'},
+                      "lvs_realserver_vips: must be a list, got '192.0.2.100'; fix it"),
 }
 
 

@@ -16,12 +16,12 @@ from hostile_values import ALLOWED, HOST_PATHS, HOSTILE, full, hostile, put
 from ansible_collections.lvs.cluster.plugins.plugin_utils.field_rules import KINDS
 
 FIRST_CHANGE = 'Install keepalived and ipvsadm'
-# A script's dict form has the kind of its string form (tests/filter puts a value into each); here each
-# script gets the string. The group names stay: they select the directors whose host variables are checked,
-# and name inventory groups only (tests/filter puts the characters into them).
+# The director's options. A script's dict form has the kind of its string form (tests/unit puts a value into
+# each); here each script gets the string. The group names stay: they select the directors whose host variables
+# are checked, and name inventory groups only (tests/unit puts the characters into them).
 OPTIONS = {path: kind for path, kind in KINDS.items()
            if kind != 'sysctl' and path not in HOST_PATHS and not path.endswith('.command')
-           and path not in ('lvs_director_group', 'lvs_director_realserver_group')}
+           and path.startswith('lvs_director_') and path not in ('lvs_director_group', 'lvs_director_realserver_group')}
 
 
 def hostile_case(char):

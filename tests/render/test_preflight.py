@@ -34,6 +34,11 @@ def good_case():
     (lambda case: case['lvs_director_virtual_services'][0].update(
         health_check={'type': 'HTTP_GET', 'url': [{'path': EXPLOIT}]}),
      "lvs_director_virtual_services[0].health_check.url[0].path: '/\\\\n}\\\\n}"),
+    # Issue 25: ansible-core's check of the role's arguments raised "argument of type 'bool' is not iterable".
+    (lambda case: case.update(lvs_director_sync_daemon=True),
+     'lvs_director_sync_daemon: must be a dict, got true (a boolean); fix it'),
+    (lambda case: case['lvs_director_virtual_services'][0].update(health_check=[1]),
+     'lvs_director_virtual_services[0].health_check: must be a dict, got a list; fix it'),
 ])
 def test_semantic_error_stops_before_any_change(tmp_path, change, expected):
     case = good_case()

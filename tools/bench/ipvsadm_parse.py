@@ -7,7 +7,7 @@ Prints the best-of-N parse time and its ratio to the floor every parser pays,
 `str.split()` of the same lines (text.splitlines() included in both), measured
 interleaved in the same run.  Target: ratio under 5.  The ratio to a split
 that keeps its token lists is printed for reference only.
-Usage: .venv/bin/python tests/bench/bench_ipvsadm_parse.py [ROUNDS]
+Usage: .venv/bin/python tools/bench/ipvsadm_parse.py [ROUNDS] (make bench)
 """
 
 from __future__ import annotations
