@@ -22,6 +22,7 @@ from ansible_collections.lvs.cluster.plugins.plugin_utils.reports import ipvs_re
 from ansible_collections.lvs.cluster.plugins.plugin_utils.resolve import resolve_services, resolve_vrrp_instances
 from ansible_collections.lvs.cluster.plugins.plugin_utils.serving import (
     closed_ports, ip_version, realserver_plan, routes_via)
+from ansible_collections.lvs.cluster.plugins.plugin_utils.tracking import vrrp_service_tracking
 
 
 def _resolve_services(services, hostvars, groups, realserver_group=None):
@@ -38,6 +39,7 @@ class FilterModule:
         return {
             'resolve_services': _resolve_services,
             'resolve_vrrp_instances': resolve_vrrp_instances,
+            'vrrp_service_tracking': vrrp_service_tracking,
             'check_cluster': check_cluster,
             'check_realserver': check_realserver,
             'kernel_needs': kernel_needs,
