@@ -6,11 +6,14 @@ import threading
 import pytest
 from ansible_collections.lvs.cluster.plugins.module_utils import director_state as ds
 
-# Lines keepalived 2.2.7 wrote to its lvs_notify_fifo on the lab (a TCP_CHECK service losing rs1, its only
-# real server, and getting it back), and lines the reader must pass over.
+# Lines keepalived 2.2.7 wrote to its lvs_notify_fifo on the lab (journalctl -t lvs-director-state on dir1 in
+# the fault scenario: its link cut, then restored), then lines of the man page's format the lab did not
+# produce (an IPv6 and a fwmark service, a real server), and lines the reader must pass over.
 EVENTS = [
     ("VS [192.0.2.100]:tcp:80 DOWN", ("[192.0.2.100]:tcp:80", False)),
+    ("VS [192.0.2.100]:tcp:9000 DOWN", ("[192.0.2.100]:tcp:9000", False)),
     ("VS [192.0.2.100]:tcp:80 UP", ("[192.0.2.100]:tcp:80", True)),
+    ("VS [192.0.2.100]:tcp:9000 UP", ("[192.0.2.100]:tcp:9000", True)),
     ("VS [2001:db8::100]:tcp:80 UP", ("[2001:db8::100]:tcp:80", True)),
     ("VS FWM 1 DOWN", ("FWM 1", False)),
     ("RS [192.0.2.21]:tcp:80 [192.0.2.100]:tcp:80 DOWN", None),
@@ -67,7 +70,8 @@ def test_the_reader_follows_a_fifo_until_its_writer_closes_it(tmp_path):
     assert ds.main(["fifo", str(states), str(fifo)]) == 0
     writer.join(timeout=5)
     assert {path.name: path.read_text() for path in states.iterdir()} == {
-        "vs_192.0.2.100_tcp_80": "0\n", "vs_2001_db8__100_tcp_80": "0\n", "vs_FWM_1": "1\n"}
+        "vs_192.0.2.100_tcp_80": "0\n", "vs_192.0.2.100_tcp_9000": "0\n", "vs_2001_db8__100_tcp_80": "0\n",
+        "vs_FWM_1": "1\n"}
 
 
 def test_the_reader_refuses_other_arguments(capsys):
