@@ -385,8 +385,9 @@ def _unreachable_detection(check: dict) -> float:
 
 
 def _checker_timings(service: dict) -> dict:
-    """The web service's checker timings as the role renders them (its defaults filled in)."""
-    resolved = resolve_service(service, {}, [])
+    """A service's checker timings as the role renders them (its defaults filled in); one that lists no real
+    server gets the group's, rs1 here."""
+    resolved = resolve_service(service, {}, [RS1])
     return resolved["real_servers"][0]["health_check"] | {"delay_loop": resolved["delay_loop"]}
 
 
