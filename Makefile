@@ -355,13 +355,15 @@ lab-kernel-pin: host-deps ## move lab/kernel.toml's pin to Debian testing's curr
 	$(LAB) kernel --update
 
 # An existing site's playbook that uses the roles of the installed tarball
-# (tests/installed/site.yml), with its own description of the cluster, on the
-# hosts of INVENTORY (one or more, each passed with -i): on a booted lab,
+# (tests/installed/site.yml), with its own description of the cluster in its
+# inventory layer (tests/installed/inventory: group_vars there reach the
+# collection's check playbook it imports, group_vars beside the playbook would
+# not), on the hosts of INVENTORY (one or more, each passed with -i): on a booted lab,
 # make installed-converge INVENTORY="$$(lab/lvslab inventory)".
 .PHONY: installed-converge
 installed-converge: dist ## converge tests/installed/site.yml from the installed tarball only, on INVENTORY=... (root for the lab)
 	@test -n "$(INVENTORY)" || { echo "usage: make installed-converge INVENTORY=path [...]" >&2; exit 2; }
-	$(installed-env) ansible-playbook $(addprefix -i ,$(INVENTORY)) tests/installed/site.yml
+	$(installed-env) ansible-playbook $(addprefix -i ,$(INVENTORY)) -i tests/installed/inventory tests/installed/site.yml
 
 .PHONY: bench
 bench: venv collection-link ## benchmarks that print figures (not tests)

@@ -61,7 +61,7 @@ def test_the_reader_follows_a_fifo_until_its_writer_closes_it(tmp_path):
 
     def keepalived():
         with open(fifo, "w", encoding="utf-8") as writer:
-            for line, _ in EVENTS:
+            for line, _event in EVENTS:
                 writer.write(line + "\n")
                 writer.flush()
 
