@@ -15,9 +15,10 @@ set -euo pipefail
 # tests' traffic; keepalived, ipvsadm, systemd-analyze: the render tier;
 # rsync, git: the sanity tier's copy of the tree; shellcheck: its shellcheck
 # test (ansible-test skips it with a warning without); nftables: the default
-# scenario drops multicast VRRP on the lab bridge to prove unicast VRRP.
+# scenario drops multicast VRRP on the lab bridge to prove unicast VRRP;
+# locales: the en_US.UTF-8 source the sanity tier compiles for ansible-test.
 packages=(
-  curl e2fsprogs ethtool git gpgv iproute2 ipvsadm keepalived mmdebstrap
+  curl e2fsprogs ethtool git gpgv iproute2 ipvsadm keepalived locales mmdebstrap
   netcat-openbsd nftables openssh-client patchelf python3 rsync shellcheck systemd
 )
 
