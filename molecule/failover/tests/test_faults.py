@@ -16,7 +16,7 @@ from conftest import (ECHO_PORT, VIP, WEB_PORT, current_master, echo_roundtrip, 
                       web_servers)
 from labtest import analysis
 from labtest.cluster import master_down_interval
-from labtest.directors import ipvs_table, journal_cursor, vrrp_priority, vrrp_transitions
+from labtest.directors import ipvs_table, journal_cursor, journal_since, vrrp_priority, vrrp_transitions
 from labtest.lab import in_lab_netns, lab
 from labtest.waiting import seconds_until
 
@@ -130,7 +130,7 @@ def test_returning_master_takes_the_vip_back_with_preempt(run, guests, directors
         run.settle(quiet=1.0)
     assert current_master(guests, directors) == dead
     case.figure("VIP holder", dead, expected=dead, met=True)
-    case.figure("failed requests", case.stats["failed"], target="0", met=case.stats["failed"] == 0)
+    _move_loss_figure(case, 1)
     case.figure("client outage", case.stats["outage_s"], "s")
     # The returning director's table is empty (it rebooted); sh and sloppy_tcp
     # send the next packet of each connection to the real server that has it.
@@ -143,7 +143,7 @@ def test_returning_master_takes_the_vip_back_with_preempt(run, guests, directors
         case.figure(f"{name} connection after the failback", "answered" if survived[name] else "broken",
                     target="answered", met=survived[name])
     assert all(survived.values()), survived
-    assert case.stats["failed"] == 0, case.stats
+    assert _move_losses_bounded(case.stats, 1), case.stats
 
 
 def test_change_under_load_fails_no_request(run, guests, directors, cluster):
@@ -333,13 +333,29 @@ def _cut_and_restore(run, guests, directors, cluster, profile, rep):
     assert failover["servers"] and failback["servers"], (failover, failback)
     # It takes the VIP back only once its own checks pass again (plugin_utils/tracking.py): before, it
     # refused connections from an empty IPVS table for up to a check interval.
-    assert failback["failed"] == 0, f"{profile}: requests failed once {master}'s link was back: {failback}"
+    assert _move_losses_bounded(failback, 1), f"{profile}: requests failed once {master}'s link was back: {failback}"
+
+
+def _move_losses_bounded(stats: dict, moves: int) -> bool:
+    """What a VIP move may lose: the request whose handshake it splits. Its SYN reached the old MASTER, its
+    next packet the new one, which has no entry for it (a director syncs a connection from its third packet
+    on, a buffer at a time): the new MASTER answers RST, or with sloppy_tcp schedules the packet to a real
+    server that may not have the connection, which resets it. Requests start 50 ms apart and take about
+    2 ms in the lab: one per move at most (docs/faults.md, "What a VIP move can lose"). Anything else, a
+    refused or timed-out request, fails."""
+    return set(stats["errors"]) <= {"reset"} and stats["failed"] <= moves
+
+
+def _move_loss_figure(case, moves: int) -> None:
+    case.figure("failed requests", case.stats["failed"], target=f"0, or <= {moves} reset (VIP moves)",
+                met=_move_losses_bounded(case.stats, moves))
 
 
 def _isolate_and_rejoin(run, guests, directors, cluster, profile, rep):
     """Case 3: rs1's web service stops, health checks take it out of the table, it returns."""
     master = current_master(guests, directors)
     check = _checker_timings(cluster.service("web"))
+    cursors = {name: journal_cursor(guests, name) for name in directors}
     with run.case(f"3-{profile}-service-stops-{rep}", f"{profile}: rs1's web service stops, then starts "
                   f"({rep}/{REPEATS})", settle=1.0) as case:
         case.event("stop lab-web on rs1", "inject")
@@ -373,7 +389,8 @@ def _isolate_and_rejoin(run, guests, directors, cluster, profile, rep):
                expected=f"<= {check['delay_loop']:g}")
     run.sample(profile, "failed requests on the way back", rejoin["failed"], unit="")
     last_failure = isolation["last_failure"]
-    assert last_failure is None or last_failure <= removed + 1.5, isolation
+    assert last_failure is None or last_failure <= removed + 1.5, (isolation, {
+        name: journal_since(guests, name, cursor) for name, cursor in cursors.items()})
     assert rejoin["failed"] == 0, rejoin
 
 
@@ -444,8 +461,8 @@ def _switchover(run, cluster, key, title, director, back=False):
                                "-e", f"lvs_switchover_back={str(back).lower()}")
         case.event("switchover.yml done")
     assert result.returncode == 0, result.stdout[-3000:]
-    case.figure("failed requests", case.stats["failed"], target="0", met=case.stats["failed"] == 0)
-    assert case.stats["failed"] == 0, case.stats
+    _move_loss_figure(case, 1)
+    assert _move_losses_bounded(case.stats, 1), case.stats
 
 
 def _reinstall_keepalived(guests, name):
@@ -488,5 +505,5 @@ def test_planned_switchover_reboot_and_rolling_upgrade_fail_no_request(run, gues
         case.event("rolling upgrade done")
     assert away.returncode == 0 and back.returncode == 0, (away.stdout[-2000:], back.stdout[-2000:])
     assert current_master(guests, directors) == master
-    case.figure("failed requests", case.stats["failed"], target="0", met=case.stats["failed"] == 0)
-    assert case.stats["failed"] == 0, case.stats
+    _move_loss_figure(case, 2)
+    assert _move_losses_bounded(case.stats, 2), case.stats
