@@ -97,8 +97,8 @@ def test_kernel_modules_and_nat_forwarding(rendered, case, modules, forwarding):
     """A NAT service makes the directors forward (its replies come back through them)."""
     kernel = rendered[case]['kernel']
     assert kernel['modules'] == modules
-    assert kernel['sysctls'] == {**forwarding, 'net.ipv4.vs.expire_nodest_conn': 1,
-                                 'net.ipv4.vs.expire_quiescent_template': 1}
+    assert kernel['sysctls'] == {**forwarding, 'net.ipv4.vs.conn_reuse_mode': 3,
+                                 'net.ipv4.vs.expire_nodest_conn': 1, 'net.ipv4.vs.expire_quiescent_template': 1}
 
 
 @pytest.mark.parametrize('case', ['unicast_auth', 'quoted_values'])

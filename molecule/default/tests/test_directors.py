@@ -35,10 +35,11 @@ def test_ipvs_modules_loaded_now_and_at_boot(host, module):
     assert host.run(f"grep -rqx {module} /etc/modules-load.d/").rc == 0
 
 
-@pytest.mark.parametrize("key", ["net.ipv4.vs.expire_nodest_conn", "net.ipv4.vs.expire_quiescent_template"])
-def test_ipvs_sysctls_live_and_persistent(host, key):
-    assert host.sysctl(key) == 1
-    assert host.run(f"grep -rqE '^{key} *= *1$' /etc/sysctl.d/").rc == 0
+@pytest.mark.parametrize("key, value", [("net.ipv4.vs.conn_reuse_mode", 3), ("net.ipv4.vs.expire_nodest_conn", 1),
+                                        ("net.ipv4.vs.expire_quiescent_template", 1)])
+def test_ipvs_sysctls_live_and_persistent(host, key, value):
+    assert host.sysctl(key) == value
+    assert host.run(f"grep -rqE '^{key} *= *{value}$' /etc/sysctl.d/").rc == 0
 
 
 def test_kernel_table_matches_configuration(host):
