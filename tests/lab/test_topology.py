@@ -127,6 +127,13 @@ def test_the_ecmp_topology_extends_the_lab_one_and_shares_its_images():
     assert ecmp.router.peers == ("dir1", "dir2", "dir3") and base.router is None
 
 
+def test_the_bench_topology_extends_the_lab_one_and_shares_its_images():
+    base = Topology.load(LAB / "topology.toml")
+    bench = Topology.load(LAB.parent / "tools" / "bench" / "topology.toml")
+    assert (bench.netns, list(bench.guests)) == ("lvsbench", ["dir1", "dir2", "rs1", "rs2", "rs3", "rs4"])
+    assert (bench.image, bench.repo_packages) == (base.image, base.repo_packages)
+
+
 def test_extends_replaces_tables_and_merges_lab(tmp_path):
     (tmp_path / "base.toml").write_text(MINIMAL + "[lab]\nnetns = 'a'\nmemory = '256M'\n")
     (tmp_path / "child.toml").write_text('extends = "base.toml"\n[lab]\nnetns = "b"\n'

@@ -33,6 +33,7 @@ met or not; 1 when a run failed or the failed requests could not be measured.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import importlib.metadata
 import json
@@ -88,7 +89,7 @@ class BenchError(Exception):
     """A run failed or a figure could not be measured."""
 
 
-def _terminate(signum, _frame):
+def terminate(signum, _frame):
     raise BenchError(f"stopped by signal {signum}")
 
 
@@ -155,10 +156,6 @@ class Lab:
         self.env = os.environ | {"LVSLAB_TOPOLOGY": str(TOPOLOGY), "LVSLAB_STATE": str(STATE)}
         topology = tomllib.loads(TOPOLOGY.read_text(encoding="utf-8"))
         self.netns = topology["lab"]["netns"]
-        default = tomllib.loads((ROOT / "lab" / "topology.toml").read_text(encoding="utf-8"))
-        if (topology["image"], topology["repo"]) != (default["image"], default["repo"]):
-            print(f"note: {TOPOLOGY.name} [image] or [repo] differs from lab/topology.toml: "
-                  "the bench lab builds an image of its own", flush=True)
 
     def run(self, *args: str, timeout: float = 120) -> str:
         result = subprocess.run([str(LAB), *args], env=self.env, capture_output=True, text=True,
@@ -298,26 +295,34 @@ def load_stats(results: Path) -> dict:
             "servers": sorted({line["server"] for line in lines if line["ok"]})}
 
 
-def weight_change_under_load(lab: Lab, ansible: Ansible, site: Path, inventories: list[Path],
-                             tmp: Path) -> tuple[Run, dict]:
-    """site.yml with one weight changed while the lab namespace sends one request every 50 ms to the VIP."""
-    changed_inventory, service = weight_inventory(tmp, inventories[1])
-    results, stop = LOGS / "weight-load.jsonl", tmp / "stop-load"
-    with (LOGS / "weight-load.log").open("w", encoding="utf-8") as errors:
+@contextlib.contextmanager
+def client_load(lab: Lab, name: str, tmp: Path, duration: float):
+    """labtest/loadgen.py in the lab namespace, one request every 50 ms to the VIP, for the block and
+    LOAD_MARGIN seconds either side; yields the path of its results (JSON lines)."""
+    results, stop, log = LOGS / f"{name}.jsonl", tmp / f"stop-{name}", LOGS / f"{name}.log"
+    with log.open("w", encoding="utf-8") as errors:
         # Stopped below through its stop file, or killed.
         load = subprocess.Popen(  # pylint: disable=consider-using-with
             ["ip", "netns", "exec", lab.netns, "python3", str(LOADGEN), "--url", f"http://{VIP}/",
-             "--interval", str(LOAD_INTERVAL), "--timeout", str(LOAD_TIMEOUT), "--duration", str(TIMEOUT_RUN),
+             "--interval", str(LOAD_INTERVAL), "--timeout", str(LOAD_TIMEOUT), "--duration", str(duration),
              "--stop-file", str(stop), "--out", str(results)],
             stdout=subprocess.DEVNULL, stderr=errors)
     try:
         time.sleep(LOAD_MARGIN)
-        run = ansible.play("one-weight change under load, 4 guests", site, [inventories[0], changed_inventory])
+        yield results
         time.sleep(LOAD_MARGIN)
     finally:
         loadgen.stop(load, stop, LOAD_TIMEOUT)
     if load.returncode != 0 or not results.exists():
-        raise BenchError(f"the load generator failed (exit {load.returncode}); see {LOGS / 'weight-load.log'}")
+        raise BenchError(f"the load generator failed (exit {load.returncode}); see {log}")
+
+
+def weight_change_under_load(lab: Lab, ansible: Ansible, site: Path, inventories: list[Path],
+                             tmp: Path) -> tuple[Run, dict]:
+    """site.yml with one weight changed while the lab namespace sends one request every 50 ms to the VIP."""
+    changed_inventory, service = weight_inventory(tmp, inventories[1])
+    with client_load(lab, "weight-load", tmp, TIMEOUT_RUN) as results:
+        run = ansible.play("one-weight change under load, 4 guests", site, [inventories[0], changed_inventory])
     stats = load_stats(results)
     expected = (run.seconds + 2 * LOAD_MARGIN) / LOAD_INTERVAL
     if stats["requests"] < expected / 2 or not stats["servers"]:
@@ -568,7 +573,7 @@ def main() -> int:
     if os.geteuid() != 0:
         parser.error("run as root: the lab needs network namespaces (sudo make bench-converge)")
     for signum in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, _terminate)
+        signal.signal(signum, terminate)
 
     shutil.rmtree(LOGS, ignore_errors=True)
     LOGS.mkdir(parents=True)
