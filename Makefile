@@ -378,3 +378,7 @@ bench: venv collection-link ## benchmarks that print figures (not tests)
 .PHONY: bench-converge
 bench-converge: host-deps venv collection-link ## site.yml converge times on a lab of its own; writes docs/benchmarks.md (root)
 	python tools/bench/converge.py
+
+.PHONY: bench-switchover
+bench-switchover: host-deps venv collection-link ## what planned switchovers lose under load, rr against mh with sloppy_tcp, on the bench lab; writes docs/operations.md (root)
+	python tools/bench/switchover.py
