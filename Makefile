@@ -148,18 +148,14 @@ ansible-test-pip = python -c 'from types import SimpleNamespace as python; \
 	from ansible_test._internal.python_requirements import get_venv_packages; \
 	print(get_venv_packages(python(version="$(PYVER)"))["pip"].replace(".", "_"))'
 .PHONY: sanity
-# ansible-test runs in en_US.UTF-8 and warns when it falls back to C.UTF-8: the locale is
-# compiled into the checkout (localedef, from the sources of Debian's locales), not the host's.
-LOCALES := $(ROOT)/.cache/locale
-$(LOCALES)/en_US.UTF-8:
-	@mkdir -p $(LOCALES) && localedef -i en_US -f UTF-8 $@
-sanity: venv $(LOCALES)/en_US.UTF-8 ## ansible-test sanity on the controller's Python, offline; the changelog fragments
+# ansible-test runs in en_US.UTF-8 (host-deps compiles it) and warns when it falls back to C.UTF-8.
+sanity: venv ## ansible-test sanity on the controller's Python, offline; the changelog fragments
 	@cache=$(ANSIBLE_TEST_HOME)/.ansible/test/cache && mkdir -p $$cache && \
 	  cp tools/ansible-test-get-pip.py $$cache/get_pip_$$($(ansible-test-pip)).py
 	rm -rf $(SANITY_TREE) && mkdir -p $(SANITY_TREE)
 	git ls-files -co --exclude-standard -z | rsync -a --from0 --files-from=- ./ $(SANITY_TREE)/
 	cd $(SANITY_TREE) && git init -q && git add -A && \
-	  HOME=$(ANSIBLE_TEST_HOME) LOCPATH=$(LOCALES) ansible-test sanity --venv --python $(PYVER) --color no --exclude lab/
+	  HOME=$(ANSIBLE_TEST_HOME) ansible-test sanity --venv --python $(PYVER) --color no --exclude lab/
 	antsibull-changelog lint
 
 # The tarball users install, built and installed into an empty directory. With

@@ -16,7 +16,7 @@ set -euo pipefail
 # rsync, git: the sanity tier's copy of the tree; shellcheck: its shellcheck
 # test (ansible-test skips it with a warning without); nftables: the default
 # scenario drops multicast VRRP on the lab bridge to prove unicast VRRP;
-# locales: the en_US.UTF-8 source the sanity tier compiles for ansible-test.
+# locales: the en_US.UTF-8 locale ansible-test runs in (below).
 packages=(
   curl e2fsprogs ethtool git gpgv iproute2 ipvsadm keepalived locales mmdebstrap
   netcat-openbsd nftables openssh-client patchelf python3 rsync shellcheck systemd
@@ -44,13 +44,33 @@ for python in "$@"; do
   fi
 done
 
+# ansible-test runs in en_US.UTF-8, and so does the venv it delegates to, whose
+# environment keeps only LC_ALL, PATH and HOME (no LOCPATH): the locale must be
+# the system's, compiled from the locales package like locale-gen does.
+add_locale() {
+  locale -a 2>/dev/null | grep -qix 'en_US.utf-\?8' && return 0
+  if $dry_run; then
+    echo "host-deps: would compile the en_US.UTF-8 locale (localedef -i en_US -f UTF-8 en_US.UTF-8)"
+  elif ((EUID != 0)); then
+    echo "host-deps: the en_US.UTF-8 locale is missing; as root, run: make host-deps" \
+      "(or: localedef -i en_US -f UTF-8 en_US.UTF-8)" >&2
+    exit 1
+  else
+    echo "host-deps: compiling the en_US.UTF-8 locale (localedef)"
+    localedef -i en_US -f UTF-8 en_US.UTF-8
+  fi
+}
+
 # One dpkg-query for every package; a package dpkg never saw prints nothing.
 installed=$(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' "${packages[@]}" 2>/dev/null || true)
 missing=()
 for p in "${packages[@]}"; do
   grep -qx "$p ii *" <<<"$installed" || missing+=("$p")
 done
-((${#missing[@]})) || exit 0
+if ! ((${#missing[@]})); then
+  add_locale
+  exit 0
+fi
 
 install=(apt-get install -y -qq --no-install-recommends "${missing[@]}")
 if $dry_run; then
@@ -65,3 +85,4 @@ else
   apt-get update -qq
   "${install[@]}" >/dev/null
 fi
+add_locale
