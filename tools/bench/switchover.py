@@ -112,8 +112,8 @@ def markdown_block(rows: list[list[str]], info: dict) -> str:
         f"Measured {info['date']} by `sudo make bench-switchover` ([tools/bench/switchover.py]"
         f"(../tools/bench/switchover.py)) on commit {info['commit']}: {m['nproc']} CPUs, guests User-Mode "
         f"Linux {m['guest_kernel']}, one request every {LOAD_INTERVAL * 1000:.0f} ms from the lab "
-        "namespace, connection sync daemon on; a move's requests are those that started during its "
-        "switchover.yml run.",
+        "namespace, connection sync daemon on; a move's requests are those that started from the start of its "
+        "switchover.yml run to the start of the next.",
         "",
         markdown_table(HEADERS, rows),
         END,
