@@ -101,6 +101,7 @@ CLUSTER = {
         {"name": "VI_NAT_GW", "virtual_router_id": 54, "vips": [NAT_GATEWAY], "interface": NAT_LINK},
         {"name": "VI_WHOAMI", "virtual_router_id": 55, "vips": [WHOAMI_VIP], "unicast": True,
          "track_interfaces": [WHO_LINK], "notify": f"{WHOAMI} notify",
+         "notify_master": f"{WHOAMI} notify_master", "notify_backup": f"{WHOAMI} notify_backup",
          "notify_fault": {"command": f"{WHOAMI} notify_fault", "user": "root"}}],
     "lvs_director_vrrp_sync_groups": [{"name": "VG_NAT", "instances": ["VI_NAT", "VI_NAT_GW"]}],
     "lvs_director_virtual_services": [
@@ -480,33 +481,46 @@ def who_ran(director, script):
     return found.group(1) if found else None
 
 
-def script_users(name):
-    """{script: the user it ran as} on one director: the MISC_CHECK runs every delay_loop; WHO_LINK going down
-    puts VI_WHOAMI in FAULT, which runs its notify and notify_fault hooks."""
+def fault_and_recover(name, directors):
+    """WHO_LINK going down puts a director's VI_WHOAMI in FAULT, which runs its notify and notify_fault hooks,
+    and another director holds its VIP; back up, it enters BACKUP first (notify_backup). The MISC_CHECK runs
+    every delay_loop meanwhile."""
     director = host(name)
-    director.check_output(f"rm -f {WHOAMI_DIR}/*")
+    others = [host(other) for other in directors if other != name]
     wait_until(lambda: who_ran(director, "misc"), 15, f"{name} runs the MISC_CHECK")
     director.check_output(f"ip link set {WHO_LINK} down")
     try:
         wait_until(lambda: who_ran(director, "notify") and who_ran(director, "notify_fault"), 15,
                    f"{name} runs the notify hooks of VI_WHOAMI's FAULT")
+        wait_until(lambda: any(other.run(f"ip -o address show | grep -qw {WHOAMI_VIP}").rc == 0 for other in others),
+                   15, f"another director holds {WHOAMI_VIP} while {name} is in FAULT")
     finally:
         director.check_output(f"ip link set {WHO_LINK} up")
-    return {script: who_ran(director, script) for script in ("misc", "notify", "notify_fault")}
+    wait_until(lambda: who_ran(director, "notify_backup"), 15, f"{name} runs notify_backup as VI_WHOAMI leaves FAULT")
 
 
 def test_scripts_run_as_keepalived_script_where_keepalived_allows_it_and_as_root_where_asked(features):
-    """keepalived 2.2.8 and later (dir2, Debian 13: 2.3.3) run the MISC_CHECK and the notify hook as the locked
-    system user keepalived_script that the role creates; keepalived 2.2.7 (dir1, Debian 12) runs them as root.
-    The notify_fault hook asks for root and gets it on both."""
+    """keepalived 2.2.8 and later (dir2, Debian 13: 2.3.3) run the MISC_CHECK and the notify, notify_master and
+    notify_backup hooks as the locked system user keepalived_script that the role creates; keepalived 2.2.7
+    (dir1, Debian 12) runs them as root. The notify_fault hook asks for root and gets it on both. Each hook
+    runs on its state change: both directors go through FAULT, BACKUP and MASTER."""
     for name in hosts_of("lvs_directors"):
         account = host(name).user("keepalived_script")
         assert account.exists and account.shell == "/usr/sbin/nologin", name
         assert host(name).check_output("passwd -S keepalived_script").split()[1] == "L", f"{name}: not locked"
-    users = {name: script_users(name) for name in hosts_of("lvs_directors")}
+    directors = hosts_of("lvs_directors")
+    for name in directors:
+        host(name).check_output(f"rm -f {WHOAMI_DIR}/*")
+    for name in directors:
+        fault_and_recover(name, directors)
+    # The other director took VI_WHOAMI while dir1 was in FAULT; dir1 preempted it once it had left FAULT.
+    for name in directors:
+        wait_until(lambda name=name: who_ran(host(name), "notify_master"), 15, f"{name} runs notify_master")
+    hooks = ("misc", "notify", "notify_master", "notify_backup", "notify_fault")
+    users = {name: {script: who_ran(host(name), script) for script in hooks} for name in directors}
     default = {name: "keepalived_script" if keepalived_version(name) >= (2, 2, 8) else "root" for name in users}
-    assert users == {name: {"misc": default[name], "notify": default[name], "notify_fault": "root"}
-                     for name in users}
+    assert users == {name: {"misc": default[name], "notify": default[name], "notify_master": default[name],
+                            "notify_backup": default[name], "notify_fault": "root"} for name in users}
 
 
 # Sends VRRPv3 adverts (RFC 5798: version 3, type 1, VRID, priority, address count, max advert interval in
