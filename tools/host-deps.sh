@@ -44,20 +44,18 @@ for python in "$@"; do
   fi
 done
 
-# ansible-test runs in en_US.UTF-8, and so does the venv it delegates to, whose
-# environment keeps only LC_ALL, PATH and HOME (no LOCPATH): the locale must be
-# the system's, compiled from the locales package like locale-gen does.
-add_locale() {
-  locale -a 2>/dev/null | grep -qix 'en_US.utf-\?8' && return 0
+# A step that needs root: with --dry-run, say what it would do; without root, say
+# what is missing and the command that fixes it, and fail; as root, do it.
+# Usage: root_step DOING MISSING COMMAND_TEXT FUNCTION
+root_step() {
   if $dry_run; then
-    echo "host-deps: would compile the en_US.UTF-8 locale (localedef -i en_US -f UTF-8 en_US.UTF-8)"
+    echo "host-deps: would $1 ($3)"
   elif ((EUID != 0)); then
-    echo "host-deps: the en_US.UTF-8 locale is missing; as root, run: make host-deps" \
-      "(or: localedef -i en_US -f UTF-8 en_US.UTF-8)" >&2
+    echo "host-deps: $2; as root, run: make host-deps (or: $3)" >&2
     exit 1
   else
-    echo "host-deps: compiling the en_US.UTF-8 locale (localedef)"
-    localedef -i en_US -f UTF-8 en_US.UTF-8
+    echo "host-deps: $1"
+    "$4"
   fi
 }
 
@@ -67,22 +65,22 @@ missing=()
 for p in "${packages[@]}"; do
   grep -qx "$p ii *" <<<"$installed" || missing+=("$p")
 done
-if ! ((${#missing[@]})); then
-  add_locale
-  exit 0
-fi
-
 install=(apt-get install -y -qq --no-install-recommends "${missing[@]}")
-if $dry_run; then
-  echo "host-deps: would install Debian packages ${missing[*]} (apt-get update; ${install[*]})"
-elif ((EUID != 0)); then
-  echo "host-deps: missing Debian packages ${missing[*]}; as root, run: make host-deps" \
-    "(or: apt-get update && ${install[*]})" >&2
-  exit 1
-else
-  echo "host-deps: installing Debian packages ${missing[*]} (apt-get)"
+install_packages() {
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   "${install[@]}" >/dev/null
-fi
-add_locale
+}
+((${#missing[@]} == 0)) ||
+  root_step "install Debian packages ${missing[*]}" "missing Debian packages ${missing[*]}" \
+    "apt-get update && ${install[*]}" install_packages
+
+# ansible-test runs in en_US.UTF-8, and so does the venv it delegates to, whose
+# environment keeps only LC_ALL, PATH and HOME (no LOCPATH): the locale must be
+# the system's, compiled from the locales package like locale-gen does.
+compile_locale() {
+  localedef -i en_US -f UTF-8 en_US.UTF-8
+}
+locale -a 2>/dev/null | grep -qix 'en_US.utf-\?8' ||
+  root_step "compile the en_US.UTF-8 locale" "the en_US.UTF-8 locale is missing" \
+    "localedef -i en_US -f UTF-8 en_US.UTF-8" compile_locale
