@@ -559,6 +559,24 @@ def bench(args, lab: Lab, tmp: Path, figures: dict, info: dict) -> None:
     repeat(ansible, args.repeat, info["large"], site, large, extra, figures, "large-floor", "large-idempotent")
 
 
+def run_on_lab(name: str, work) -> bool:
+    """work(lab, tmp) on the bench lab, with a temporary directory; the lab goes down afterwards, whatever
+    happened. False, with the reason on stderr, when a run failed or was interrupted."""
+    lab = Lab()
+    try:
+        with tempfile.TemporaryDirectory(prefix="lvs-bench-") as tmp:
+            work(lab, Path(tmp))
+    except (BenchError, KeyboardInterrupt) as exc:
+        print(f"\n{name} FAILED: {exc}", file=sys.stderr)
+        return False
+    finally:
+        try:
+            lab.down()
+        except (BenchError, subprocess.TimeoutExpired) as exc:
+            print(f"lvslab down failed: {exc}", file=sys.stderr)
+    return True
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="idempotent reruns and floor runs per cluster (3)")
@@ -580,19 +598,9 @@ def main() -> int:
     figures: dict = {}
     info = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             "repeat": args.repeat}
-    lab = Lab()
     started = time.monotonic()
-    try:
-        with tempfile.TemporaryDirectory(prefix="lvs-bench-") as tmp:
-            bench(args, lab, Path(tmp), figures, info)
-    except (BenchError, KeyboardInterrupt) as exc:
-        print(f"\nbench-converge FAILED: {exc}", file=sys.stderr)
+    if not run_on_lab("bench-converge", lambda lab, tmp: bench(args, lab, tmp, figures, info)):
         return 1
-    finally:
-        try:
-            lab.down()
-        except (BenchError, subprocess.TimeoutExpired) as exc:
-            print(f"lvslab down failed: {exc}", file=sys.stderr)
     info["bench_seconds"] = round(time.monotonic() - started)
     print(f"\nbench-converge: {info['bench_seconds']} s in all; Ansible logs in {LOGS}\n")
     print(text_table(HEADERS, rows(figures, info["large"])))

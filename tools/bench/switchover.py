@@ -30,16 +30,14 @@ import json
 import os
 import signal
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 import tomllib
 from pathlib import Path
 
 from converge import (LOAD_INTERVAL, LOGS, PREPARE, ROOT, SITE, SMALL_HOSTS, SMALL_INVENTORY, TOPOLOGY, Ansible,
-                      BenchError, Lab, client_load, machine, markdown_table, services_of, snapshot, terminate,
-                      text_table)
+                      BenchError, Lab, client_load, machine, markdown_table, run_on_lab, services_of, snapshot,
+                      terminate, text_table)
 
 SWITCHOVER = Path("playbooks") / "switchover.yml"
 BEGIN = "<!-- bench-switchover begin (tools/bench/switchover.py) -->"
@@ -129,7 +127,7 @@ def write_docs(docs: Path, block: str) -> None:
     print(f"wrote {page}")
 
 
-def bench(args, lab: Lab, tmp: Path, info: dict) -> list[list[str]]:
+def bench(args, lab: Lab, tmp: Path, rows: list[list[str]], info: dict) -> None:
     tree = snapshot(tmp, info)
     ansible = Ansible(tmp, lab.netns, forks=len(tomllib.loads(TOPOLOGY.read_text(encoding="utf-8"))["guests"]),
                       collections=tree.parents[2])
@@ -138,7 +136,6 @@ def bench(args, lab: Lab, tmp: Path, info: dict) -> list[list[str]]:
     inventories = [ansible.inventory("small", lab_inventory, SMALL_HOSTS), tree / SMALL_INVENTORY]
     ports = sorted({service["port"] for service in services_of(tree / SMALL_INVENTORY)})
     ansible.play("prepare", PREPARE, inventories, {"bench_listen_ports": ports})
-    rows = []
     for name, (service, sloppy_tcp) in SCHEDULERS.items():
         variables = cluster_vars(tree / SMALL_INVENTORY, service, sloppy_tcp)
         ansible.play(f"{name}: converge", tree / SITE, inventories, variables)
@@ -146,7 +143,6 @@ def bench(args, lab: Lab, tmp: Path, info: dict) -> list[list[str]]:
         moves = switchovers(ansible, lab, tree, inventories, variables, args.switchovers, name, tmp)
         info.setdefault("moves", {})[name] = moves
         rows.append(row(name, moves))
-    return rows
 
 
 def main() -> int:
@@ -165,18 +161,9 @@ def main() -> int:
     # The converge bench's log directory: its Ansible runner writes there.
     LOGS.mkdir(parents=True, exist_ok=True)
     info = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
-    lab = Lab()
-    try:
-        with tempfile.TemporaryDirectory(prefix="lvs-bench-") as tmp:
-            rows = bench(args, lab, Path(tmp), info)
-    except (BenchError, KeyboardInterrupt) as exc:
-        print(f"\nbench-switchover FAILED: {exc}", file=sys.stderr)
+    rows: list[list[str]] = []
+    if not run_on_lab("bench-switchover", lambda lab, tmp: bench(args, lab, tmp, rows, info)):
         return 1
-    finally:
-        try:
-            lab.down()
-        except (BenchError, subprocess.TimeoutExpired) as exc:
-            print(f"lvslab down failed: {exc}", file=sys.stderr)
     print()
     print(text_table(HEADERS, rows))
     (LOGS / "switchover.json").write_text(json.dumps(info, indent=1) + "\n", encoding="utf-8")
