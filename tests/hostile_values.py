@@ -32,8 +32,11 @@ FULL = {
         {'name': 'VI_WEB', 'virtual_router_id': 51, 'vips': ['192.0.2.100'], 'interface': 'eth0', 'version': 2,
          'auth_pass': 'pw', 'unicast': True, 'preferred_director': 'lb1', 'track_interfaces': ['eth1'],
          'notify': {'command': '/bin/notify', 'user': 'root'}, 'notify_master': '/bin/master',
-         'notify_backup': '/bin/backup', 'notify_fault': '/bin/fault'},
+         'notify_backup': '/bin/backup', 'notify_fault': '/bin/fault', 'notify_stop': '/bin/stop',
+         'track_scripts': ['chk_proxy']},
         {'name': 'VI_GW', 'virtual_router_id': 52, 'vips': ['192.0.2.254'], 'preferred_director': 'lb1'}],
+    'lvs_director_vrrp_scripts': [{'name': 'chk_proxy', 'script': {'command': '/bin/check proxy', 'user': 'root'},
+                                   'interval': 2, 'timeout': 2, 'weight': -20, 'rise': 2, 'fall': 2}],
     'lvs_director_vrrp_sync_groups': [{'name': 'VG_NAT', 'instances': ['VI_WEB', 'VI_GW']}],
     'lvs_director_virtual_services': [
         {'name': 'web', 'vip': '192.0.2.100', 'port': 80, 'lb_algo': 'sh', 'scheduler_flags': ['sh-port'],

@@ -19,7 +19,8 @@ from ansible_collections.lvs.cluster.plugins.plugin_utils.live import (
     ipvs_diff, ipvs_real_server, ipvs_weight_edits)
 from ansible_collections.lvs.cluster.plugins.plugin_utils.model import REALSERVER_GROUP
 from ansible_collections.lvs.cluster.plugins.plugin_utils.reports import ipvs_report, vip_holders
-from ansible_collections.lvs.cluster.plugins.plugin_utils.resolve import resolve_services, resolve_vrrp_instances
+from ansible_collections.lvs.cluster.plugins.plugin_utils.resolve import (
+    resolve_services, resolve_vrrp_instances, resolve_vrrp_scripts)
 from ansible_collections.lvs.cluster.plugins.plugin_utils.serving import (
     closed_ports, ip_version, realserver_plan, routes_via)
 from ansible_collections.lvs.cluster.plugins.plugin_utils.tracking import vrrp_service_tracking
@@ -39,6 +40,7 @@ class FilterModule:
         return {
             'resolve_services': _resolve_services,
             'resolve_vrrp_instances': resolve_vrrp_instances,
+            'resolve_vrrp_scripts': resolve_vrrp_scripts,
             'vrrp_service_tracking': vrrp_service_tracking,
             'check_cluster': check_cluster,
             'check_realserver': check_realserver,

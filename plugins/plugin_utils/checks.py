@@ -25,12 +25,13 @@ from ansible_collections.lvs.cluster.plugins.plugin_utils.service_checks import 
 from ansible_collections.lvs.cluster.plugins.plugin_utils.structure import (
     check_host_types, check_variables, sound_entries, sound_value)
 from ansible_collections.lvs.cluster.plugins.plugin_utils.vrrp_checks import (
-    check_instances, check_priorities, check_sync_daemon, check_sync_groups)
+    check_instances, check_priorities, check_sync_daemon, check_sync_groups, check_vrrp_scripts)
 
 # The variables check_cluster takes one by one, and those it checks per director (priorities, unicast addresses).
-CHECKED_APART = ('lvs_director_virtual_services', 'lvs_director_vrrp_instances', 'lvs_director_vrrp_sync_groups',
-                 'lvs_director_sync_daemon', 'lvs_director_sysctl', 'lvs_director_group',
-                 'lvs_director_realserver_group', 'lvs_director_priority', 'lvs_director_address', *HOST_VARIABLES)
+CHECKED_APART = ('lvs_director_virtual_services', 'lvs_director_vrrp_instances', 'lvs_director_vrrp_scripts',
+                 'lvs_director_vrrp_sync_groups', 'lvs_director_sync_daemon', 'lvs_director_sysctl',
+                 'lvs_director_group', 'lvs_director_realserver_group', 'lvs_director_priority',
+                 'lvs_director_address', *HOST_VARIABLES)
 
 
 def _mapping(value):
@@ -49,7 +50,7 @@ def _context(hostvars, groups, director_group, realserver_group, interfaces):
 
 def check_cluster(services, vrrp_instances, hostvars, groups, director_group=DIRECTOR_GROUP,
                   realserver_group=REALSERVER_GROUP, sync_daemon=None, sysctl=None, interfaces=None,
-                  sync_groups=None, router_ids=None, variables=None):
+                  sync_groups=None, router_ids=None, variables=None, vrrp_scripts=None):
     """Check the whole cluster description; a list of errors, each naming the variable path and the fix.
 
     variables: every lvs_director_* variable as the role sees it; those not given one by one are type-checked.
@@ -61,6 +62,7 @@ def check_cluster(services, vrrp_instances, hostvars, groups, director_group=DIR
     context = _context(_mapping(hostvars), _mapping(groups), director_group, realserver_group, _mapping(interfaces))
     sound_services = sound_entries(services, 'lvs_director_virtual_services', errors)
     sound_instances = sound_entries(vrrp_instances, 'lvs_director_vrrp_instances', errors)
+    sound_scripts = sound_entries(vrrp_scripts, 'lvs_director_vrrp_scripts', errors)
     sound_groups = sound_entries(sync_groups, 'lvs_director_vrrp_sync_groups', errors)
     sync_daemon = sound_value(sync_daemon, 'lvs_director_sync_daemon', errors)
     sysctl = sound_value(sysctl, 'lvs_director_sysctl', errors)
@@ -71,6 +73,7 @@ def check_cluster(services, vrrp_instances, hostvars, groups, director_group=DIR
     check_priorities(context, errors)
     check_host_values(context['directors'], context['hostvars'], given, errors)
     check_instances(vrrp_instances, sound_instances, context, errors)
+    check_vrrp_scripts(vrrp_scripts, sound_scripts, vrrp_instances, sound_instances, errors)
     check_sync_groups(sound_groups, {str(instance['name']): instance for _number, instance in sound_instances}, errors)
     resolved = check_services(services, sound_services, context, errors)
     check_sync_daemon(sync_daemon, sound_instances, errors)

@@ -16,7 +16,7 @@ import re
 from collections.abc import Mapping
 
 from ansible_collections.lvs.cluster.plugins.module_utils import fields
-from ansible_collections.lvs.cluster.plugins.plugin_utils.model import is_number
+from ansible_collections.lvs.cluster.plugins.plugin_utils.model import NOTIFY_HOOKS, is_number
 from ansible_collections.lvs.cluster.plugins.plugin_utils.resolve import hostvar
 
 SERVICE = 'lvs_director_virtual_services[]'
@@ -44,8 +44,8 @@ SERVICE_KINDS = {
 }
 INSTANCE_KINDS = {
     'name': 'keepalived_name', 'vips[]': 'address', 'interface': 'interface', 'auth_pass': 'auth_pass',
-    'preferred_director': 'label', 'track_interfaces[]': 'interface',
-    **_script('notify'), **_script('notify_master'), **_script('notify_backup'), **_script('notify_fault'),
+    'preferred_director': 'label', 'track_interfaces[]': 'interface', 'track_scripts[]': 'keepalived_name',
+    **{key: kind for hook in NOTIFY_HOOKS for key, kind in _script(hook).items()},
 }
 KINDS = {
     'lvs_director_group': 'word',
@@ -53,6 +53,8 @@ KINDS = {
     'lvs_director_address': 'address',
     'lvs_director_interface': 'interface',
     'lvs_director_router_id': 'word',
+    'lvs_director_vrrp_scripts[].name': 'keepalived_name',
+    **_script('lvs_director_vrrp_scripts[].script'),
     'lvs_director_vrrp_sync_groups[].name': 'keepalived_name',
     'lvs_director_vrrp_sync_groups[].instances[]': 'keepalived_name',
     'lvs_director_sync_daemon.interface': 'interface',

@@ -55,12 +55,14 @@ HEALTH_CHECK_SPEC = SERVICE_SPEC['health_check']['options']
 URL_SPEC = HEALTH_CHECK_SPEC['url']['options']
 REAL_SERVER_SPEC = SERVICE_SPEC['real_servers']['options']
 VRRP_INSTANCE_SPEC = SPEC['lvs_director_vrrp_instances']['options']
+VRRP_SCRIPT_SPEC = SPEC['lvs_director_vrrp_scripts']['options']
 
 SERVICE_DEFAULTS = defaults(SERVICE_SPEC)
 HEALTH_CHECK_DEFAULTS = defaults(HEALTH_CHECK_SPEC)
 URL_DEFAULTS = {'path': None} | defaults(URL_SPEC)
 REAL_SERVER_DEFAULTS = defaults(REAL_SERVER_SPEC)
 VRRP_INSTANCE_DEFAULTS = {'name': None, 'virtual_router_id': None, 'vips': []} | defaults(VRRP_INSTANCE_SPEC)
+VRRP_SCRIPT_DEFAULTS = defaults(VRRP_SCRIPT_SPEC)
 DIRECTOR_GROUP = SPEC['lvs_director_group']['default']
 REALSERVER_GROUP = SPEC['lvs_director_realserver_group']['default']
 
@@ -68,7 +70,7 @@ SCHEDULERS = tuple(SERVICE_SPEC['lb_algo']['choices'])
 # The forwarding method of each lb_kind, as ipvsadm -Ln names it.
 FORWARD_BY_LB_KIND = {'DR': 'route', 'NAT': 'masq', 'TUN': 'tunnel'}
 # The instance's notify hooks, as keepalived names them.
-NOTIFY_HOOKS = ('notify', 'notify_master', 'notify_backup', 'notify_fault')
+NOTIFY_HOOKS = ('notify', 'notify_master', 'notify_backup', 'notify_fault', 'notify_stop')
 # A real server's hooks (a service's apply to each of its real servers).
 REAL_SERVER_HOOKS = ('notify_up', 'notify_down')
 # A service's hooks for its quorum.

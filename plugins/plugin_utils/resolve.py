@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 from ansible_collections.lvs.cluster.plugins.plugin_utils.model import (
     DIRECTOR_GROUP, HEALTH_CHECK_DEFAULTS, NOTIFY_HOOKS, QUORUM_HOOKS, REAL_SERVER_DEFAULTS, REAL_SERVER_HOOKS,
-    REALSERVER_GROUP, SERVICE_DEFAULTS, URL_DEFAULTS, VRRP_INSTANCE_DEFAULTS, endpoint, ip)
+    REALSERVER_GROUP, SERVICE_DEFAULTS, URL_DEFAULTS, VRRP_INSTANCE_DEFAULTS, VRRP_SCRIPT_DEFAULTS, endpoint, ip)
 
 # High priorities keep the BACKUP's skew time, (256 - priority) / 256 of an
 # advert interval, small; the step still orders the BACKUPs (docs/tuning.md).
@@ -190,6 +190,16 @@ def vrrp_instance(entry):
         instance['advert_int'] = ADVERT_INT_BY_VERSION.get(instance['version'], 1)
     instance['hooks'] = hooks(instance, NOTIFY_HOOKS)
     return instance
+
+
+def resolve_vrrp_scripts(scripts):
+    """The VRRP scripts with every default filled in, each script as {'command', 'user'}."""
+    resolved = []
+    for entry in scripts or []:
+        vrrp_script = merge(VRRP_SCRIPT_DEFAULTS, entry)
+        vrrp_script['script'] = script(vrrp_script['script'])
+        resolved.append(vrrp_script)
+    return resolved
 
 
 def vip_addresses(instance):

@@ -1,14 +1,20 @@
 # Copyright: (c) 2026, lvs.cluster contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Checks of the VRRP side: instances (names, VRIDs, VIPs, versions, timers, unicast peers), the directors'
-priorities, the sync groups and the IPVS sync daemon."""
+priorities, the scripts the instances track, the sync groups and the IPVS sync daemon."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from ansible_collections.lvs.cluster.plugins.plugin_utils.messages import check_not_empty, check_range, show
 from ansible_collections.lvs.cluster.plugins.plugin_utils.model import ip, is_int
 from ansible_collections.lvs.cluster.plugins.plugin_utils.resolve import (
-    director_priority, host_address, hostvar, vrrp_instance)
+    director_priority, host_address, hostvar, resolve_vrrp_scripts, vrrp_instance)
+
+# What keepalived takes for a vrrp_script's numbers: interval and timeout in whole seconds.
+SCRIPT_RANGES = {'interval': (1, 3600, ' seconds'), 'timeout': (1, 3600, ' seconds'), 'weight': (-253, 253, ''),
+                 'rise': (1, 100, ''), 'fall': (1, 100, '')}
 
 
 def _check_name(value, path, what, seen, errors, about):
@@ -178,6 +184,40 @@ def check_instances(given, sound, context, errors):
         _check_preferred_director(number, instance, context, errors, about)
         if instance.get('unicast'):
             _check_unicast(f"lvs_director_vrrp_instances[{number}]", families, context, errors, about)
+
+
+def _entries(given):
+    """The dict entries of a list variable as written, whatever their other errors: a script named or tracked in
+    an entry with another error is not reported as missing or unused."""
+    return [entry for entry in (given if isinstance(given, (list, tuple)) else []) if isinstance(entry, Mapping)]
+
+
+def check_vrrp_scripts(scripts, sound, instances, sound_instances, errors):
+    """Each script has a name of its own, numbers keepalived takes and an instance that tracks it; each name an
+    instance tracks is a script, once. scripts and instances are the variables as written."""
+    names = {}
+    for (number, _entry), vrrp_script in zip(sound, resolve_vrrp_scripts([entry for _number, entry in sound])):
+        path, about = f"lvs_director_vrrp_scripts[{number}]", f"vrrp script {vrrp_script['name']}"
+        _check_name(vrrp_script['name'], path, 'vrrp script', names, errors, about)
+        for key, (low, high, unit) in SCRIPT_RANGES.items():
+            check_range(vrrp_script[key], f"{path}.{key}", low, high, errors, about, unit)
+    defined = [str(entry.get('name')) for entry in _entries(scripts)]
+    for number, instance in sound_instances:
+        listed = set()
+        for index, name in enumerate(str(name) for name in instance.get('track_scripts') or []):
+            path, about = f"lvs_director_vrrp_instances[{number}].track_scripts[{index}]", f"instance {instance['name']}"
+            if name not in defined:
+                errors.add(path, f"{show(name)} is not a script of lvs_director_vrrp_scripts; name one of "
+                                 f"{defined}", about)
+            elif name in listed:
+                errors.add(path, f"{name} is listed twice; list it once", about)
+            listed.add(name)
+    tracked = {str(name) for instance in _entries(instances)
+               if isinstance(instance.get('track_scripts'), (list, tuple)) for name in instance['track_scripts']}
+    for name, path in names.items():
+        if name not in tracked:
+            errors.add(f"{path}.name", f"no instance tracks {name}; add it to the track_scripts of an instance or "
+                                       f"remove it", f"vrrp script {name}")
 
 
 def check_sync_daemon(sync_daemon, instances, errors):

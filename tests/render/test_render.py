@@ -144,6 +144,8 @@ def test_scripts_run_as_keepalived_script_from_keepalived_2_2_8_unless_they_ask_
     assert 'quorum_down "/bin/true down"\n' in conf
     assert re.search(r'misc_path "/bin/true rs2"\n +user root\n', conf)
     assert re.search(r'misc_path "/bin/true check"\n +}', conf)
+    assert re.search(r'vrrp_script chk_own {\n +script "/bin/true own"\n +interval', conf)
+    assert re.search(r'vrrp_script chk_root {\n +script "/bin/true root"\n +user root\n', conf)
 
 
 def test_scripts_run_as_root_on_keepalived_2_2_7_where_keepalived_script_exists(rendered, keepalived_test, tmp_path):
@@ -164,3 +166,22 @@ def test_the_role_says_once_that_keepalived_2_2_7_runs_scripts_as_root(rendered)
     assert output.count('keepalived before 2.2.8 runs every checker and hook as root') == 1, output
     assert 'on lb1 (2.2.7), lb2 (2.2.7);' in output
     assert 'keepalived before 2.2.8' not in rendered['script_user']['output']
+
+
+
+def test_keepalived_reads_the_tracked_scripts_and_notify_stop(rendered, keepalived_dump, tmp_path):
+    """Each vrrp_script with its numbers, tracked by the instances that name it with its weight; notify_stop."""
+    path = tmp_path / 'track.conf'
+    path.write_text(rendered['track_notify']['lb1'])
+    lines = keepalived_dump(path)
+    true = os.path.realpath('/bin/true')
+    vital = lines.index(' VRRP Script = chk_vital')
+    assert lines[vital + 1:vital + 7] == [f"   Command = '{true}' 'vital'", '   Interval = 2 sec', '   Timeout = 3 sec',
+                                          '   Weight = 0', '   Rise = 2', '   Fall = 3'], lines[vital:]
+    nudge = lines.index(' VRRP Script = chk_nudge')
+    assert lines[nudge + 1:nudge + 7] == [f"   Command = '{true}' 'nudge'", '   Interval = 1 sec', '   Timeout = 0 sec',
+                                          '   Weight = -5', '   Rise = 1', '   Fall = 1'], lines[nudge:]
+    tracking = [index for index, line in enumerate(lines) if line == '   Tracked scripts :']
+    assert [lines[index + 1:index + 3] for index in tracking] == [
+        ['     chk_vital weight 0', '     chk_nudge weight -5'], ['     chk_nudge weight -5', '   Tracked files :']]
+    assert "   Stop state transition script = '/usr/bin/logger' '-t' 'lvs-stop', uid:gid 0:0" in lines

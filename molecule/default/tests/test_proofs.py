@@ -4,7 +4,7 @@ Every scheduler of the kernel, an IPv6 VIP served by the same dual-stack real se
 every health checker with notify hooks, a sorry server, a quorum, UDP, SCTP, TUN and fwmark
 services, NAT behind a gateway VIP in a sync group, unicast VRRP while the lab drops VRRP
 multicast and ignores adverts from outside its peers, active-active directors with
-preempt_delay, a tracked interface with a notify hook, and the user each script runs as. The
+preempt_delay, a tracked interface with a notify hook, tracked scripts, and the user each script runs as. The
 module fixture adds them to the example cluster (conftest.ClusterState: a module that needs the
 example cluster again gets it back).
 """
@@ -82,12 +82,16 @@ NAT_PORT = 8080
 NAT_WEB = "/srv/lab-nat"
 # Active-active: VI_WEB is MASTER on dir1 (the group order), VI_WEB6 on dir2.
 PREEMPT_DELAY = 8
-# Who runs the scripts: each call of WHOAMI writes `id` to WHOAMI_DIR/<its first argument>. VI_WHOAMI tracks
-# WHO_LINK, a dummy interface: taking it down runs the instance's notify and notify_fault hooks.
+# Who runs the scripts: each call of WHOAMI writes `id` to WHOAMI_DIR/<its first argument> (by a rename: the
+# tracked scripts run every second while a test reads the file), and fails while WHOAMI_DIR/<argument>.fail
+# exists. VI_WHOAMI tracks WHO_LINK, a dummy interface: taking it down runs the instance's notify and notify_fault
+# hooks. It also tracks two scripts: VITAL (weight 0) and NUDGE, whose failure costs less priority than the
+# 10 between the directors.
 WHOAMI_VIP = "192.0.2.139"
 WHOAMI = "/usr/local/sbin/lab-whoami"
 WHOAMI_DIR = "/var/tmp/lab-whoami"
 WHO_LINK = "labwho0"
+VITAL, NUDGE, NUDGE_WEIGHT = "vital", "nudge", 5
 
 CLUSTER = {
     "lvs_director_vrrp_instances": [
@@ -102,7 +106,11 @@ CLUSTER = {
         {"name": "VI_WHOAMI", "virtual_router_id": 55, "vips": [WHOAMI_VIP], "unicast": True,
          "track_interfaces": [WHO_LINK], "notify": f"{WHOAMI} notify",
          "notify_master": f"{WHOAMI} notify_master", "notify_backup": f"{WHOAMI} notify_backup",
-         "notify_fault": {"command": f"{WHOAMI} notify_fault", "user": "root"}}],
+         "notify_fault": {"command": f"{WHOAMI} notify_fault", "user": "root"}, "notify_stop": f"{WHOAMI} notify_stop",
+         "track_scripts": ["lab_vital", "lab_nudge"]}],
+    "lvs_director_vrrp_scripts": [
+        {"name": "lab_vital", "script": {"command": f"{WHOAMI} {VITAL}", "user": "root"}, "fall": 2, "rise": 2},
+        {"name": "lab_nudge", "script": f"{WHOAMI} {NUDGE}", "weight": -NUDGE_WEIGHT}],
     "lvs_director_vrrp_sync_groups": [{"name": "VG_NAT", "instances": ["VI_NAT", "VI_NAT_GW"]}],
     "lvs_director_virtual_services": [
         {"name": "web", "vip": VIP, "port": 80, "lb_algo": "rr", **QUIET},
@@ -177,7 +185,8 @@ def features(master, cluster_state):
             f"printf '#!/bin/sh\\necho \"$*\" >> {NOTIFY_LOG}\\n' > {NOTIFY_HOOK}; chmod 0755 {NOTIFY_HOOK}; "
             f"ip link show {WHO_LINK} || ip link add {WHO_LINK} type dummy; ip link set {WHO_LINK} up; "
             f"mkdir -p {WHOAMI_DIR}; chmod 0777 {WHOAMI_DIR}; "
-            f"printf '#!/bin/sh\\nid > {WHOAMI_DIR}/$1\\n' > {WHOAMI}; chmod 0755 {WHOAMI}")
+            f"printf '#!/bin/sh\\nid > {WHOAMI_DIR}/.$1.$$ && mv -f {WHOAMI_DIR}/.$1.$$ {WHOAMI_DIR}/$1\\n"
+            f"[ ! -e {WHOAMI_DIR}/$1.fail ]\\n' > {WHOAMI}; chmod 0755 {WHOAMI}")
     joined = []
     try:
         for name, address in (*DIP.items(), *RIP.items()):
@@ -416,10 +425,15 @@ def test_unicast_vrrp_keeps_one_master_while_the_lab_drops_vrrp_multicast(featur
 
 
 def test_active_active_one_director_holds_both_alone_and_the_other_waits_its_preempt_delay(features):
+    """Stopping keepalived on dir2 also runs VI_WHOAMI's notify_stop hook there, as the user the keepalived
+    version allows."""
     assert (vip_holders(VIP), vip_holders(VIP6)) == (["dir1"], ["dir2"])
     dir2 = host("dir2")
+    dir2.check_output(f"rm -f {WHOAMI_DIR}/notify_stop")
     dir2.check_output("systemctl stop keepalived")
     try:
+        wait_until(lambda: who_ran(dir2, "notify_stop"), 15, "dir2 runs notify_stop as keepalived stops")
+        assert who_ran(dir2, "notify_stop") == script_user("dir2")
         wait_until(lambda: vip_holders(VIP6) == ["dir1"], 15, f"dir1 takes {VIP6}")
         assert vip_holders(VIP) == ["dir1"]
         assert sorted(http_get_vip(2, VIP) + http_get_vip(2, VIP6)) == ["rs1", "rs1", "rs2", "rs2"]
@@ -475,6 +489,11 @@ def keepalived_version(name):
     return tuple(int(part) for part in re.search(r"Keepalived v(\d+)\.(\d+)\.(\d+)", text).groups())
 
 
+def script_user(name):
+    """The user a director's keepalived runs a script as when the script does not ask for root."""
+    return "keepalived_script" if keepalived_version(name) >= (2, 2, 8) else "root"
+
+
 def who_ran(director, script):
     """The user that last ran `lab-whoami <script>` on director, from the `id` it wrote; None before it ran."""
     found = re.match(r"uid=\d+\((\S+?)\)", director.run(f"cat {WHOAMI_DIR}/{script}").stdout)
@@ -516,11 +535,50 @@ def test_scripts_run_as_keepalived_script_where_keepalived_allows_it_and_as_root
     # The other director took VI_WHOAMI while dir1 was in FAULT; dir1 preempted it once it had left FAULT.
     for name in directors:
         wait_until(lambda name=name: who_ran(host(name), "notify_master"), 15, f"{name} runs notify_master")
-    hooks = ("misc", "notify", "notify_master", "notify_backup", "notify_fault")
+    hooks = ("misc", "notify", "notify_master", "notify_backup", "notify_fault", NUDGE, VITAL)
     users = {name: {script: who_ran(host(name), script) for script in hooks} for name in directors}
-    default = {name: "keepalived_script" if keepalived_version(name) >= (2, 2, 8) else "root" for name in users}
+    default = {name: script_user(name) for name in users}
     assert users == {name: {"misc": default[name], "notify": default[name], "notify_master": default[name],
-                            "notify_backup": default[name], "notify_fault": "root"} for name in users}
+                            "notify_backup": default[name], "notify_fault": "root", NUDGE: default[name],
+                            VITAL: "root"} for name in users}
+
+
+def fail_script(director, script, failing):
+    director.check_output(f"{'touch' if failing else 'rm -f'} {WHOAMI_DIR}/{script}.fail")
+
+
+def priority_changes(name, cursor):
+    """The (from, to) effective priorities of VI_WHOAMI that keepalived logged on a director after cursor."""
+    return [tuple(int(number) for number in change) for change in re.findall(
+        r"\(VI_WHOAMI\) Changing effective priority from (\d+) to (\d+)", journal_since(GUESTS, name, cursor))]
+
+
+def test_a_tracked_script_of_weight_0_moves_the_vip_and_one_with_a_weight_only_lowers_the_priority(features):
+    """NUDGE failing on dir1 lowers its priority in VI_WHOAMI by NUDGE_WEIGHT, still above dir2's: the VIP stays.
+    VITAL (weight 0, fall 2) failing puts VI_WHOAMI in FAULT on dir1 and dir2 serves its VIP; passing again
+    (rise 2), dir1 preempts it back."""
+    dir1 = host("dir1")
+    wait_until(lambda: vip_holders(WHOAMI_VIP) == ["dir1"], 15, f"dir1 holds {WHOAMI_VIP}")
+    cursor = journal_cursor(GUESTS, "dir1")
+    fail_script(dir1, NUDGE, True)
+    try:
+        wait_until(lambda: priority_changes("dir1", cursor), 15, "dir1 logs a priority change of VI_WHOAMI")
+        for _sample in range(3):
+            assert vip_holders(WHOAMI_VIP) == ["dir1"]
+            time.sleep(1)
+    finally:
+        fail_script(dir1, NUDGE, False)
+    wait_until(lambda: len(priority_changes("dir1", cursor)) == 2, 15, "dir1 logs its priority back")
+    assert priority_changes("dir1", cursor) == [(250, 250 - NUDGE_WEIGHT), (250 - NUDGE_WEIGHT, 250)]
+    assert vip_holders(WHOAMI_VIP) == ["dir1"]
+    fail_script(dir1, VITAL, True)
+    try:
+        wait_until(lambda: vip_holders(WHOAMI_VIP) == ["dir2"], 15, f"dir2 takes {WHOAMI_VIP} while {VITAL} fails")
+        assert http_get_vip(2, WHOAMI_VIP) == ["rs1", "rs1"]
+        assert "(VI_WHOAMI) Entering FAULT STATE" in journal_since(GUESTS, "dir1", cursor)
+    finally:
+        fail_script(dir1, VITAL, False)
+    wait_until(lambda: vip_holders(WHOAMI_VIP) == ["dir1"], 15, f"dir1 takes {WHOAMI_VIP} back once {VITAL} passes")
 
 
 # Sends VRRPv3 adverts (RFC 5798: version 3, type 1, VRID, priority, address count, max advert interval in

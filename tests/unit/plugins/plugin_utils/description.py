@@ -76,7 +76,8 @@ def check_description(description, hostvars=None, groups=None):
         HOSTVARS if hostvars is None else hostvars, GROUPS if groups is None else groups,
         description['lvs_director_group'], description['lvs_director_realserver_group'],
         sync_daemon=description['lvs_director_sync_daemon'], sysctl=description['lvs_director_sysctl'],
-        sync_groups=description['lvs_director_vrrp_sync_groups'], variables=description)
+        sync_groups=description['lvs_director_vrrp_sync_groups'], vrrp_scripts=description['lvs_director_vrrp_scripts'],
+        variables=description)
 
 
 def options(spec, prefix=''):

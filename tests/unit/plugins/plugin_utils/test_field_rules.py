@@ -60,9 +60,9 @@ def test_every_string_option_of_the_specs_has_a_kind():
 
 def test_a_new_string_option_is_found():
     spec = copy.deepcopy(SPEC)
-    spec['lvs_director_vrrp_instances']['options']['notify_stop'] = {'type': 'raw', 'options': {'command': {'type': 'str'}}}
+    spec['lvs_director_vrrp_instances']['options']['notify_deleted'] = {'type': 'raw', 'options': {'command': {'type': 'str'}}}
     spec['lvs_director_sync_daemon']['options']['port'] = {'type': 'str'}
-    assert set(string_options(spec)) - set(KINDS) == {'lvs_director_vrrp_instances[].notify_stop.command',
+    assert set(string_options(spec)) - set(KINDS) == {'lvs_director_vrrp_instances[].notify_deleted.command',
                                                       'lvs_director_sync_daemon.port'}
 
 

@@ -7,7 +7,8 @@ import copy
 import pytest
 
 from ansible_collections.lvs.cluster.plugins.plugin_utils import model
-from ansible_collections.lvs.cluster.plugins.plugin_utils.resolve import resolve_services, resolve_vrrp_instances
+from ansible_collections.lvs.cluster.plugins.plugin_utils.resolve import (
+    resolve_services, resolve_vrrp_instances, resolve_vrrp_scripts)
 from ansible_collections.lvs.cluster.tests.unit.plugins.plugin_utils.description import (
     GROUPS, HOSTVARS, errors_of, instances, services)
 
@@ -194,3 +195,14 @@ def test_ipv4_vips_carry_a_label_that_fits_an_interface_name_and_ipv6_vips_none(
                                   {'address': '192.0.2.101', 'prefix': 32, 'label': 'eth0:51_3'}]
     long = resolve_vrrp_instances(instances(interface='enp0s31f6.100'), HOSTVARS, GROUPS, 'lb1')[0]
     assert [vip['label'] for vip in long['addresses']] == [None, None]  # enp0s31f6.100:51_1 has 18 characters
+
+
+def test_vrrp_scripts_take_the_defaults_and_their_script_resolves_to_command_and_user():
+    given = [{'name': 'chk_a', 'script': '/bin/a'}, {'name': 'chk_b', 'script': {'command': '/bin/b', 'user': 'root'},
+                                                     'interval': 5, 'weight': -20, 'fall': None}]
+    assert resolve_vrrp_scripts(given) == [
+        {'name': 'chk_a', 'script': {'command': '/bin/a', 'user': None}, 'interval': 1, 'timeout': None, 'weight': 0,
+         'rise': 1, 'fall': 1},
+        {'name': 'chk_b', 'script': {'command': '/bin/b', 'user': 'root'}, 'interval': 5, 'timeout': None,
+         'weight': -20, 'rise': 1, 'fall': 1}]
+    assert given[0] == {'name': 'chk_a', 'script': '/bin/a'}

@@ -170,3 +170,50 @@ def test_a_sync_group_cannot_join_instances_that_prefer_different_directors():
 def test_sync_daemon_unknown_instance():
     assert only_error(sync_daemon={'enabled': True, 'instance': 'VI_X'}).startswith(
         "lvs_director_sync_daemon.instance: 'VI_X' is not an instance of lvs_director_vrrp_instances")
+
+
+PROXY = {'name': 'chk_proxy', 'script': '/usr/bin/pgrep -x haproxy'}
+
+
+def test_a_tracked_script_has_no_error():
+    assert errors_of(vrrp=instances(track_scripts=['chk_proxy']), vrrp_scripts=[dict(PROXY, weight=-20)]) == []
+
+
+@pytest.mark.parametrize('tracked, scripts, expected', [
+    (['chk_proxi'], [PROXY], [
+        "lvs_director_vrrp_instances[0].track_scripts[0]: 'chk_proxi' is not a script of lvs_director_vrrp_scripts; "
+        "name one of ['chk_proxy'] (instance VI_WEB)",
+        'lvs_director_vrrp_scripts[0].name: no instance tracks chk_proxy; add it to the track_scripts of an '
+        'instance or remove it (vrrp script chk_proxy)']),
+    (['chk_proxy', 'chk_proxy'], [PROXY], [
+        'lvs_director_vrrp_instances[0].track_scripts[1]: chk_proxy is listed twice; list it once (instance VI_WEB)']),
+    (['chk_proxy'], [PROXY, dict(PROXY, script='/bin/true')], [
+        'lvs_director_vrrp_scripts[1].name: chk_proxy is already the name of lvs_director_vrrp_scripts[0]; give each '
+        'vrrp script its own name (vrrp script chk_proxy)']),
+    (['chk_proxy'], [dict(PROXY, interval=0, timeout=3601, weight=254, rise=0, fall=101)], [
+        f'lvs_director_vrrp_scripts[0].{key}: {value} is outside {span}; fix it (vrrp script chk_proxy)'
+        for key, value, span in (('interval', 0, '1-3600 seconds'), ('timeout', 3601, '1-3600 seconds'),
+                                 ('weight', 254, '-253-253'), ('rise', 0, '1-100'), ('fall', 101, '1-100'))]),
+    ([], [PROXY], [
+        'lvs_director_vrrp_scripts[0].name: no instance tracks chk_proxy; add it to the track_scripts of an '
+        'instance or remove it (vrrp script chk_proxy)']),
+])
+def test_vrrp_script_errors_name_the_script_or_the_tracking_instance(tracked, scripts, expected):
+    assert errors_of(vrrp=instances(track_scripts=tracked), vrrp_scripts=scripts) == expected
+
+
+def test_a_script_tracked_by_an_instance_with_another_error_is_still_tracked():
+    """The entry's own error is the one to fix: the script is not reported as unused, nor its name as unknown."""
+    assert errors_of(vrrp=instances(track_scripts=['chk_proxy'], vips='192.0.2.100'), vrrp_scripts=[PROXY])[0] == (
+        "lvs_director_vrrp_instances[0].vips: must be a list, got '192.0.2.100'; fix it")
+    assert errors_of(vrrp=instances(track_scripts=['chk_proxy']), vrrp_scripts=[dict(PROXY, weight='x')]) == [
+        "lvs_director_vrrp_scripts[0].weight: must be an integer, got 'x'; fix it"]
+
+
+def test_a_vrrp_script_is_a_script_with_an_absolute_path():
+    assert errors_of(vrrp=instances(track_scripts=['chk_proxy']),
+                     vrrp_scripts=[dict(PROXY, script={'command': '/bin/pgrep haproxy', 'user': 'nobody'})]) == [
+        "lvs_director_vrrp_scripts[0].script.user: 'nobody' is not one of root, keepalived_script; fix it"]
+    assert errors_of(vrrp=instances(track_scripts=['chk_proxy']), vrrp_scripts=[dict(PROXY, script='pgrep x')]) == [
+        "lvs_director_vrrp_scripts[0].script: 'pgrep x' does not start with an absolute path; give the script's full "
+        "path, then its arguments"]
