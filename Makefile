@@ -53,7 +53,7 @@ help: ## this list
 # 2's first lane, or a lane of its own there if it runs a lab of its own (its
 # own LVSLAB_STATE and LVSLAB_NETNS, as molecule-debian13).
 TEST_PHASES := \
-	'lint docs-check units | lab-images' \
+	'lint docs-check units rules | lab-images' \
 	'molecule-demo | idle: sanity build matrix | idle: render debian-python' \
 	'faults'
 # Each tier's output is also in .cache/tiers/TIER.log. A tier that runs longer
@@ -102,6 +102,13 @@ units: venv collection-link ## unit tests: ipvsadm parser and module on real cap
 	pytest -q tests/unit tests/tools
 	pytest -q tests/check
 	pytest -q tests/lab tests/labtest
+
+# promtool comes from Debian's prometheus package, unpacked into a cache (tools/promtool): installed, the
+# package would run a Prometheus server on this machine.
+.PHONY: rules
+rules: ## the example Prometheus alert rules: promtool checks them and fires each alert (tests/prometheus)
+	tools/promtool check rules examples/prometheus/lvs-alerts.yml
+	tools/promtool test rules tests/prometheus/lvs-alerts-test.yml
 
 LAB := $(ROOT)/lab/lvslab
 .PHONY: lab-up lab-down lab-status lab-images lab-kernel-pin

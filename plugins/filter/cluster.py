@@ -17,6 +17,7 @@ from ansible_collections.lvs.cluster.plugins.plugin_utils.keepalived import (
 from ansible_collections.lvs.cluster.plugins.plugin_utils.kernel import kernel_needs
 from ansible_collections.lvs.cluster.plugins.plugin_utils.live import (
     ipvs_diff, ipvs_real_server, ipvs_weight_edits)
+from ansible_collections.lvs.cluster.plugins.plugin_utils.metrics import metrics_config
 from ansible_collections.lvs.cluster.plugins.plugin_utils.model import REALSERVER_GROUP
 from ansible_collections.lvs.cluster.plugins.plugin_utils.reports import ipvs_report, vip_holders
 from ansible_collections.lvs.cluster.plugins.plugin_utils.resolve import (
@@ -45,6 +46,7 @@ class FilterModule:
             'check_cluster': check_cluster,
             'check_realserver': check_realserver,
             'kernel_needs': kernel_needs,
+            'metrics_config': metrics_config,
             'keepalived_version': keepalived_version,
             'keepalived_script_user': keepalived_script_user,
             'root_script_directors': root_script_directors,

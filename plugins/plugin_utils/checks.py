@@ -18,12 +18,13 @@ from collections.abc import Mapping
 from ansible_collections.lvs.cluster.plugins.plugin_utils.field_rules import HOST_VARIABLES, check_host_values
 from ansible_collections.lvs.cluster.plugins.plugin_utils.host_checks import (
     check_addresses, check_interfaces, check_unknown_variables)
-from ansible_collections.lvs.cluster.plugins.plugin_utils.messages import Errors
-from ansible_collections.lvs.cluster.plugins.plugin_utils.model import DIRECTOR_GROUP, REALSERVER_GROUP, REALSERVER_SPEC
+from ansible_collections.lvs.cluster.plugins.plugin_utils.messages import Errors, check_range
+from ansible_collections.lvs.cluster.plugins.plugin_utils.model import (
+    DIRECTOR_GROUP, REALSERVER_GROUP, REALSERVER_SPEC, is_int)
 from ansible_collections.lvs.cluster.plugins.plugin_utils.resolve import members
 from ansible_collections.lvs.cluster.plugins.plugin_utils.service_checks import check_forwarding, check_services
 from ansible_collections.lvs.cluster.plugins.plugin_utils.structure import (
-    check_host_types, check_variables, sound_entries, sound_value)
+    as_ansible_converts, check_host_types, check_variables, sound_entries, sound_value)
 from ansible_collections.lvs.cluster.plugins.plugin_utils.vrrp_checks import (
     check_instances, check_priorities, check_sync_daemon, check_sync_groups, check_vrrp_scripts)
 
@@ -80,7 +81,14 @@ def check_cluster(services, vrrp_instances, hostvars, groups, director_group=DIR
     check_interfaces(sound_instances, sync_daemon, context, errors)
     check_addresses(context, resolved, errors)
     check_forwarding(resolved, sysctl, errors)
+    check_metrics_port(as_ansible_converts(_mapping(variables).get('lvs_director_metrics_port'), 'int'), errors)
     return list(errors)
+
+
+def check_metrics_port(port, errors):
+    """The port the metrics service binds (a value of another type was reported by check_variables)."""
+    if is_int(port):
+        check_range(port, 'lvs_director_metrics_port', 1, 65535, errors)
 
 
 def check_realserver(options, services=None, realserver_group=None):

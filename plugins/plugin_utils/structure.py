@@ -137,7 +137,7 @@ def sound_value(value, name, errors):
     return value if errors.structural == before else None
 
 
-def _as_ansible_converts(value, wanted):
+def as_ansible_converts(value, wanted):
     """A variable of an INI inventory or of -e name=value is a string: ansible-core takes '30' for an integer and
     'false' for a boolean there, and so does the check."""
     try:
@@ -156,7 +156,7 @@ def check_variables(variables, errors, spec=None, apart=()):
     """Check every variable of spec (model.SPEC) that variables ({name: value}) gives, except those checked apart."""
     for name, option in (spec or SPEC).items():
         if name in variables and name not in apart:
-            check_value(_as_ansible_converts(variables[name], option['type']), option, name, errors)
+            check_value(as_ansible_converts(variables[name], option['type']), option, name, errors)
 
 
 def check_host_types(directors, hostvars, given, errors):

@@ -168,7 +168,6 @@ def test_the_role_says_once_that_keepalived_2_2_7_runs_scripts_as_root(rendered)
     assert 'keepalived before 2.2.8' not in rendered['script_user']['output']
 
 
-
 def test_keepalived_reads_the_tracked_scripts_and_notify_stop(rendered, keepalived_dump, tmp_path):
     """Each vrrp_script with its numbers, tracked by the instances that name it with its weight; notify_stop."""
     path = tmp_path / 'track.conf'

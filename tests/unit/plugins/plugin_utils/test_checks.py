@@ -71,3 +71,14 @@ def test_the_services_a_real_server_reads_are_checked_before_it_resolves_them():
         "lvs_director_realserver_group: must be a string, got a list; fix it",
         "lvs_director_virtual_services[0].real_servers[0]: must be an inventory host or an address (a string) or a "
         "dict with keys address, health_check, host, notify_down, notify_up, port, weight; got a list"]
+
+
+@pytest.mark.parametrize('port, expected', [
+    (9710, []), (0, ['lvs_director_metrics_port: 0 is outside 1-65535; fix it']),
+    (65536, ['lvs_director_metrics_port: 65536 is outside 1-65535; fix it']),
+    ('70000', ['lvs_director_metrics_port: 70000 is outside 1-65535; fix it']),
+    ('port', ["lvs_director_metrics_port: must be an integer, got 'port'; fix it"]),
+])
+def test_the_metrics_port_is_one_a_service_can_bind(port, expected):
+    """An INI inventory gives the port as text: it is checked as the integer ansible-core makes of it."""
+    assert errors_of(variables={'lvs_director_metrics': True, 'lvs_director_metrics_port': port}) == expected
