@@ -126,20 +126,17 @@ failed-tests = test ! -s $(FAILED_TESTS) || { echo "failed tests:"; sed 's/^/  /
 molecule-test = mkdir -p $(dir $(FAILED_TESTS)); : >$(FAILED_TESTS); trap '$(LAB) down >/dev/null 2>&1 || true' EXIT; \
 	molecule test -s $(1) 2>&1 | $(stage-times)
 
-# make test runs the demo as a user would (it fails when balancing or failover
-# does not show) on the lab the default scenario leaves up: the demo's
-# `lvslab up` finds it booted, which saves a boot and a first converge.
-# --destroy=never skips the scenario's first destroy too, and molecule would
-# take a lab left down by an earlier run for created: molecule destroy, first
-# and last, takes the lab down and resets that state. Between them an existing
-# site's playbook converges the lab with the roles of the installed tarball
-# (installed-converge below; in a tarball directory of its own, as `build` runs
-# beside it).
+# make test runs the default scenario as a user would (its last step takes the lab down), then the
+# demo as a user would (it fails when balancing or failover does not show) on a new lab: first an
+# existing site's playbook converges it with the roles of the installed tarball (installed-converge
+# below; in a tarball directory of its own, as `build` runs beside it), then the demo's `lvslab up`
+# finds it booted. A lab of its own costs a boot, and keeps molecule's output free of warnings
+# (--destroy=never warns at each destroy step it skips).
 .PHONY: molecule-demo
-molecule-demo: host-deps venv collection-link ## the default molecule scenario, the installed tarball's site playbook, then the demo, on one lab (root)
-	molecule destroy -s default >/dev/null
-	trap 'molecule destroy -s default >/dev/null 2>&1 || $(LAB) down >/dev/null 2>&1 || true' EXIT; \
-	  molecule test -s default --destroy=never 2>&1 | $(stage-times); \
+molecule-demo: host-deps venv collection-link ## the default molecule scenario, then the installed tarball's site playbook and the demo on a new lab (root)
+	$(call molecule-test,default)
+	trap '$(LAB) down >/dev/null 2>&1 || true' EXIT; \
+	  $(LAB) up; \
 	  $(MAKE) --no-print-directory installed-converge DIST=$(ROOT)/.cache/dist-lab \
 	    INVENTORY="$$($(LAB) inventory)"; \
 	  tools/demo.sh
