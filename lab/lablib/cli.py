@@ -271,7 +271,7 @@ def cmd_router(lab: Lab, args) -> int:
     if not lab.topo.router:
         raise LabError("this topology has no [router]")
     command = args.cmd or ["show", "protocols"]
-    os.execvp("ip", lab.topo.ns("birdc", "-s", lab.paths.state / "bird.ctl", *command))
+    os.execvp("ip", lab.topo.ns(*router.bird("birdc", "-s", lab.paths.state / "bird.ctl", *command)))
 
 
 def cmd_clocks(lab: Lab, args) -> int:

@@ -13,12 +13,17 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .util import LabError
 
 if TYPE_CHECKING:
     from .topology import Topology
+
+# BIRD from Debian's bird2 package, unpacked and not installed: installed, it would run a BIRD service on the
+# build host.
+DEBIAN_TOOL = Path(__file__).resolve().parents[2] / "tools" / "debian-tool"
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,11 @@ def config(topo: Topology, router: Router) -> str:
                           for name in router.peers)
 
 
+def bird(program: str, *args) -> list[str]:
+    """The argv of one of BIRD's programs (bird, birdc) with its arguments."""
+    return [str(DEBIAN_TOOL), "bird2", f"usr/sbin/{program}", *(str(arg) for arg in args)]
+
+
 def start_command(topo: Topology, conf, socket) -> list[str]:
     """BIRD in the foreground (its pid is the lab's record), inside the lab namespace."""
-    return topo.ns("bird", "-f", "-c", conf, "-s", socket)
+    return topo.ns(*bird("bird", "-f", "-c", conf, "-s", socket))
