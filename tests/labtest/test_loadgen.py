@@ -9,7 +9,12 @@ from labtest import loadgen
 
 
 class Named(http.server.BaseHTTPRequestHandler):
+    served = 0
+    lock = threading.Lock()
+
     def do_GET(self):  # noqa: N802 (http.server's name)
+        with Named.lock:
+            Named.served += 1
         body = b"rs9\n"
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
@@ -21,6 +26,10 @@ class Named(http.server.BaseHTTPRequestHandler):
 
 
 def test_every_request_gets_a_line_with_the_answering_server(tmp_path):
+    """One line per request the server answered. How many there are depends on the CPU: loadgen skips the
+    ticks it missed while it was not scheduled (CI runs this tier under SCHED_IDLE beside the lab, and once
+    sent 7 of the 11), so only the schedule's upper bound is asserted."""
+    Named.served = 0
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Named)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     out = tmp_path / "results.jsonl"
@@ -30,7 +39,7 @@ def test_every_request_gets_a_line_with_the_answering_server(tmp_path):
     finally:
         server.shutdown()
     lines = [json.loads(line) for line in out.read_text().splitlines()]
-    assert 8 <= len(lines) <= 11
+    assert 1 <= len(lines) == Named.served <= 11
     assert {(r["ok"], r["server"]) for r in lines} == {(True, "rs9")}
     assert all(r["t"] > 0 and r["ms"] >= 0 for r in lines)
 
