@@ -11,19 +11,31 @@ its quorum and 1 while it has not: each VRRP instance tracks the files of its se
 weight, so a director whose checks do not pass yet never preempts one that serves (a failback into an empty
 IPVS table refused connections).
 
-Usage on a director: director_state.py fifo STATE_DIR FIFO (keepalived appends FIFO, and stops the reader
-with SIGTERM when it exits or reloads).
+In lvs_director_mode ecmp the reader also announces: ANNOUNCE (plugin_utils/ecmp.py writes it) lists each VIP's
+BIRD protocol and the state files of the VIP's services, and the reader enables the protocol (BGP announces the
+VIP) while every one of them has its quorum, and disables it otherwise. A state file not written yet counts as
+without quorum.
+
+Usage on a director:
+  director_state.py fifo [--announce ANNOUNCE] STATE_DIR FIFO (keepalived appends FIFO, and stops the reader with
+      SIGTERM when it exits or reloads)
+  director_state.py apply ANNOUNCE STATE_DIR (announce as the state files say: BIRD runs it when it starts)
 """
 
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
+import subprocess
 import sys
 import syslog
+import time
 
 PROTOCOLS = {'TCP': 'tcp', 'UDP': 'udp', 'SCTP': 'sctp'}
 UP, DOWN = '0', '1'
+BIRDC = ('birdc', '-s', '/run/bird/bird.ctl')
+BIRD_WAIT_TRIES = 40
 
 
 def keepalived_vs(address=None, port=None, protocol='TCP', fwmark=None):
@@ -56,28 +68,80 @@ def write_state(directory, name, up):
     os.replace(temporary, path)
 
 
-def follow(events, directory, log=None):
-    """Write the state file of each quorum event read from `events` (the FIFO's lines) until it ends, and
-    pass each event to `log`."""
+def serving(directory, files):
+    """Whether every one of the state files says its service has its quorum."""
+    for name in files:
+        try:
+            with open(os.path.join(directory, name), encoding='utf-8') as handle:
+                if handle.read().strip() != UP:
+                    return False
+        except OSError:
+            return False
+    return True
+
+
+def birdc(*args):
+    """Run birdc; False when BIRD does not answer (it announces as the state files say when it starts)."""
+    try:
+        # A program of its own on the director, with no AnsibleModule and its run_command.
+        return subprocess.run(BIRDC + args, capture_output=True, timeout=10,  # pylint: disable=ansible-bad-function
+                              check=False).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def announce(announcements, directory, changed=None, run=birdc):
+    """Enable the BIRD protocol of each VIP whose services all have their quorum, disable the others; with
+    changed (a state file name), only the VIPs of that service. Returns [(protocol, action)]."""
+    done = []
+    for entry in announcements:
+        if changed is None or changed in entry['files']:
+            action = 'enable' if serving(directory, entry['files']) else 'disable'
+            run(action, entry['protocol'])
+            done.append((entry['protocol'], action))
+    return done
+
+
+def follow(events, directory, log=None, announcements=()):
+    """Write the state file of each quorum event read from `events` (the FIFO's lines) until it ends, announce
+    the VIPs of its service, and pass each event to `log`."""
     for line in events:
         event = parse_event(line)
         if event is None:
             continue
         vs, up = event
         write_state(directory, state_name(vs), up)
+        done = announce(announcements, directory, state_name(vs))
         if log:
-            log('%s: %s' % (line.strip(), state_name(vs)))
+            log('%s: %s%s' % (line.strip(), state_name(vs), ''.join(' %s %s' % pair for pair in done)))
+
+
+def read_announcements(path):
+    with open(path, encoding='utf-8') as handle:
+        return json.load(handle)
+
+
+USAGE = 'usage: director_state.py fifo [--announce ANNOUNCE] STATE_DIR FIFO | apply ANNOUNCE STATE_DIR\n'
 
 
 def main(argv=None):
     args = sys.argv[1:] if argv is None else argv
-    if len(args) != 3 or args[0] != 'fifo':
-        sys.stderr.write('usage: director_state.py fifo STATE_DIR FIFO\n')
+    if len(args) == 3 and args[0] == 'apply':
+        # BIRD's ExecStartPost: its control socket comes up shortly after the process.
+        for _attempt in range(BIRD_WAIT_TRIES):
+            if birdc('show', 'status'):
+                break
+            time.sleep(0.25)
+        announce(read_announcements(args[1]), args[2])
+        return 0
+    if args[:1] != ['fifo'] or len(args) not in (3, 5) or (len(args) == 5 and args[1] != '--announce'):
+        sys.stderr.write(USAGE)
         return 2
-    directory, fifo = args[1], args[2]
+    announcements = read_announcements(args[2]) if len(args) == 5 else ()
+    directory, fifo = args[-2], args[-1]
     syslog.openlog('lvs-director-state')
     with open(fifo, encoding='utf-8', errors='replace') as events:
-        follow(events, directory, syslog.syslog)
+        follow(events, directory, syslog.syslog, announcements)
     return 0
 
 

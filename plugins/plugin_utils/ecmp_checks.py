@@ -6,22 +6,18 @@ real server on every director (mh or sh), and replies must not need the director
 
 from __future__ import annotations
 
+from ansible_collections.lvs.cluster.plugins.plugin_utils.ecmp import resolve_bgp
 from ansible_collections.lvs.cluster.plugins.plugin_utils.messages import check_range, show
-from ansible_collections.lvs.cluster.plugins.plugin_utils.model import SPEC, ip
-from ansible_collections.lvs.cluster.plugins.plugin_utils.resolve import merge
+from ansible_collections.lvs.cluster.plugins.plugin_utils.model import ip
+from ansible_collections.lvs.cluster.plugins.plugin_utils.tracking import service_vips
 
 ASN_RANGE = (1, 4294967294)
 # Schedulers that pick a real server from the packet alone, the same on every director with the same table.
 STATELESS_SCHEDULERS = ('mh', 'sh')
 
 
-def service_vips(service):
-    """The VIPs a resolved service answers on."""
-    return [service['vip']] if service['fwmark'] is None else list(service['fwmark_vips'] or [])
-
-
 def _check_bgp(bgp, errors):
-    bgp = merge(SPEC['lvs_director_bgp']['default'], bgp)
+    bgp = resolve_bgp(bgp)
     if bgp['asn'] is None:
         errors.add('lvs_director_bgp.asn', 'lvs_director_mode ecmp needs the directors\' AS number; set it')
     check_range(bgp['asn'], 'lvs_director_bgp.asn', *ASN_RANGE, errors)
@@ -46,9 +42,8 @@ def _check_service(number, service, errors):
     if service['lb_kind'] == 'NAT':
         errors.add(f"{path}.lb_kind", 'NAT needs the replies back through the director that forwarded the request, '
                                       'which ECMP does not keep; use DR or TUN', about)
-    for vip in service_vips(service):
-        address = ip(vip)
-        if address is not None and address.version != 4:
+    for address in sorted(service_vips(service) - {None}, key=str):
+        if address.version != 4:
             errors.add(f"{path}.vip", f"{address}: lvs_director_mode ecmp announces IPv4 VIPs only", about)
 
 
@@ -62,11 +57,11 @@ def check_ecmp(mode, bgp, services, instances, errors):
     announced = {}
     for number, service in services:
         _check_service(number, service, errors)
-        for vip in service_vips(service):
-            announced.setdefault(str(ip(vip) or vip), f"lvs_director_virtual_services[{number}]")
+        for address in service_vips(service) - {None}:
+            announced.setdefault(str(address), f"lvs_director_virtual_services[{number}]")
     for number, instance in instances:
         for index, vip in enumerate(instance.get('vips') or []):
-            if str(ip(vip) or vip) in announced:
+            if str(ip(vip)) in announced:
                 errors.add(f"lvs_director_vrrp_instances[{number}].vips[{index}]",
-                           f"{vip} is the VIP of {announced[str(ip(vip) or vip)]}, which lvs_director_mode ecmp "
+                           f"{vip} is the VIP of {announced[str(ip(vip))]}, which lvs_director_mode ecmp "
                            f"announces by BGP from every director; remove it from the instance")

@@ -77,3 +77,35 @@ def test_the_reader_follows_a_fifo_until_its_writer_closes_it(tmp_path):
 def test_the_reader_refuses_other_arguments(capsys):
     assert ds.main(["fifo", "/run/x"]) == 2
     assert "usage" in capsys.readouterr().err
+
+
+ANNOUNCEMENTS = [{"protocol": "lvs_vip_198_51_100_10", "vip": "198.51.100.10",
+                  "files": ["vs_198.51.100.10_tcp_80", "vs_198.51.100.10_tcp_443"]},
+                 {"protocol": "lvs_vip_198_51_100_11", "vip": "198.51.100.11", "files": ["vs_198.51.100.11_tcp_80"]}]
+
+
+def test_a_vip_is_announced_while_every_service_on_it_has_its_quorum(tmp_path):
+    calls = []
+
+    def run(*args):
+        calls.append(args)
+
+    ds.write_state(tmp_path, "vs_198.51.100.10_tcp_80", True)
+    ds.write_state(tmp_path, "vs_198.51.100.11_tcp_80", True)
+    # port 443 of .10 has not reported yet: not announced.
+    assert ds.announce(ANNOUNCEMENTS, tmp_path, run=run) == [
+        ("lvs_vip_198_51_100_10", "disable"), ("lvs_vip_198_51_100_11", "enable")]
+    ds.write_state(tmp_path, "vs_198.51.100.10_tcp_443", True)
+    assert ds.announce(ANNOUNCEMENTS, tmp_path, "vs_198.51.100.10_tcp_443", run=run) == [
+        ("lvs_vip_198_51_100_10", "enable")]
+    ds.write_state(tmp_path, "vs_198.51.100.10_tcp_80", False)
+    assert ds.announce(ANNOUNCEMENTS, tmp_path, "vs_198.51.100.10_tcp_80", run=run) == [
+        ("lvs_vip_198_51_100_10", "disable")]
+    assert calls == [("disable", "lvs_vip_198_51_100_10"), ("enable", "lvs_vip_198_51_100_11"),
+                     ("enable", "lvs_vip_198_51_100_10"), ("disable", "lvs_vip_198_51_100_10")]
+
+
+def test_without_bird_the_reader_goes_on():
+    """No BIRD answers on /run/bird/bird.ctl of the test host (the lab's router has a socket of its own): no
+    birdc, or birdc that cannot connect, is a False, not an exception."""
+    assert ds.birdc("show", "status") is False
