@@ -2,7 +2,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Checks of lvs_director_mode ecmp: the BGP facts, and what the services of a cluster with every director
 active may be. A mid-flow packet can reach any director there, so each service must send a flow to the same
-real server on every director (mh or sh), and replies must not need the director (no NAT)."""
+real server on every director (mh or sh, each with the real servers in the same order), and replies must not
+need the director (no NAT)."""
 
 from __future__ import annotations
 
@@ -39,6 +40,11 @@ def _check_service(number, service, errors):
     if service['lb_algo'] not in STATELESS_SCHEDULERS:
         errors.add(f"{path}.lb_algo", f"{show(service['lb_algo'])} may send a flow's later packets, which another "
                                       f"director can receive, to another real server; use mh or sh", about)
+    if not service['inhibit_on_failure']:
+        errors.add(f"{path}.inhibit_on_failure",
+                   f"{service['lb_algo']} builds its table from the real servers in the order they joined, and "
+                   "keepalived adds a recovered one last: directors would send the same flow to different real "
+                   "servers. Set inhibit_on_failure: true (a failed real server keeps its place, at weight 0)", about)
     if service['lb_kind'] == 'NAT':
         errors.add(f"{path}.lb_kind", 'NAT needs the replies back through the director that forwarded the request, '
                                       'which ECMP does not keep; use DR or TUN', about)

@@ -7,7 +7,7 @@ import pytest
 from ansible_collections.lvs.cluster.tests.unit.plugins.plugin_utils.description import errors_of, instances, services
 
 BGP = {'asn': 64501, 'peers': [{'address': '192.0.2.1', 'asn': 64500}]}
-MH = services(lb_algo='mh')
+MH = services(lb_algo='mh', inhibit_on_failure=True)
 
 
 def test_an_ecmp_cluster_needs_no_vrrp_instance():
@@ -38,13 +38,23 @@ def test_the_bgp_facts_are_checked_by_their_path(bgp, expected):
 
 @pytest.mark.parametrize('algo', ['rr', 'wlc'])
 def test_a_scheduler_that_may_send_a_flow_elsewhere_is_refused(algo):
-    assert errors_of(services(lb_algo=algo), [], mode='ecmp', bgp=BGP) == [
+    assert errors_of(services(lb_algo=algo, inhibit_on_failure=True), [], mode='ecmp', bgp=BGP) == [
         f"lvs_director_virtual_services[0].lb_algo: '{algo}' may send a flow's later packets, which another director "
         f"can receive, to another real server; use mh or sh (service web)"]
 
 
+def test_a_real_server_that_would_lose_its_place_in_the_table_is_refused():
+    """IPVS's mh and sh fill their table from the real servers in list order (ip_vs_mh_populate), and keepalived
+    removes a failed real server and adds it back last: after a failure the directors' tables would differ."""
+    assert errors_of(services(lb_algo='mh'), [], mode='ecmp', bgp=BGP) == [
+        "lvs_director_virtual_services[0].inhibit_on_failure: mh builds its table from the real servers in the order "
+        "they joined, and keepalived adds a recovered one last: directors would send the same flow to different real "
+        "servers. Set inhibit_on_failure: true (a failed real server keeps its place, at weight 0) (service web)"]
+
+
 def test_nat_and_ipv6_vips_are_refused():
-    svc = services(lb_algo='sh', lb_kind='NAT', vip='2001:db8::100', real_servers=[{'address': '2001:db8::21'}])
+    svc = services(lb_algo='sh', lb_kind='NAT', vip='2001:db8::100', real_servers=[{'address': '2001:db8::21'}],
+                   inhibit_on_failure=True)
     assert errors_of(svc, [], mode='ecmp', bgp=BGP) == [
         'lvs_director_virtual_services[0].lb_kind: NAT needs the replies back through the director that forwarded the '
         'request, which ECMP does not keep; use DR or TUN (service web)',
