@@ -273,18 +273,30 @@ debian-python: ## units, render tier and playbook syntax on Debian's own python3
 
 # Phase 3 ----------------------------------------------------------------------
 
-# The scenario records every request, event and Ansible log in .cache/faults; the
-# report prints the figures and writes faults.json and timeline.png there, also
-# after a failed run (for diagnosis). UPDATE_DOCS=1 copies a green run's figures
-# into docs/faults.md, docs/faults.json and docs/images/timeline.png.
-FAULTS_DIR := $(ROOT)/.cache/faults
-faults-report = PYTHONPATH=molecule/resources python -m labtest.report $(FAULTS_DIR)
+# $(call scenario-with-figures,SCENARIO,NAME): a scenario under client load. Its tests record every request,
+# event and Ansible log in .cache/NAME; the report prints the figures and writes NAME.json and
+# NAME-timeline.png there, also after a failed run (for diagnosis). UPDATE_DOCS=1 copies a green run's
+# figures into docs/NAME.md, docs/NAME.json and docs/images/NAME-timeline.png.
+report = PYTHONPATH=molecule/resources python -m labtest.report $(ROOT)/.cache/$(1) --name $(1)
+define scenario-with-figures
+rm -rf $(ROOT)/.cache/$(2)
+$(call molecule-test,$(1)) || { test ! -s $(ROOT)/.cache/$(2)/figures.json || $(call report,$(2)); \
+  $(failed-tests); exit 1; }
+$(call report,$(2)) $(if $(UPDATE_DOCS),--docs docs)
+endef
 .PHONY: faults
 faults: host-deps venv collection-link ## fault scenarios under client load, with figures (root; UPDATE_DOCS=1 updates docs/faults.md)
-	rm -rf $(FAULTS_DIR)
-	$(call molecule-test,failover) || { test ! -s $(FAULTS_DIR)/figures.json || $(faults-report); \
-	  $(failed-tests); exit 1; }
-	$(faults-report) $(if $(UPDATE_DOCS),--docs docs)
+	$(call scenario-with-figures,failover,faults)
+
+# lvs_director_mode ecmp: three active directors behind the lab's BGP router, under client load, with figures
+# (in .cache/ecmp, as the fault scenario's). Its lab has its own state and namespace.
+.PHONY: molecule-ecmp
+molecule-ecmp: export LVSLAB_TOPOLOGY := $(ROOT)/lab/topology-ecmp.toml
+molecule-ecmp: export LVSLAB_STATE := /var/tmp/lvs-ecmp
+molecule-ecmp: export LVSLAB_NETNS := lvsecmp
+molecule-ecmp: export ANSIBLE_HOME := $(ROOT)/.cache/ansible-home-ecmp
+molecule-ecmp: host-deps venv collection-link ## ECMP scenario: 3 directors announce the VIP by BGP, under client load, with figures (root; UPDATE_DOCS=1 updates docs/ecmp.md)
+	$(call scenario-with-figures,ecmp,ecmp)
 
 # Venvs and set-up -------------------------------------------------------------
 

@@ -48,6 +48,9 @@ FULL = {
         {'name': 'mark', 'fwmark': 1, 'fwmark_vips': ['192.0.2.100'], 'health_check': {'connect_port': 80}}],
     'lvs_director_sync_daemon': {'enabled': True, 'interface': 'eth0', 'instance': 'VI_WEB'},
     'lvs_director_sysctl': {'net.ipv4.vs.expire_nodest_conn': 1},
+    # Set, and checked, in any mode; announced in lvs_director_mode ecmp only.
+    'lvs_director_mode': 'vrrp',
+    'lvs_director_bgp': {'asn': 64501, 'peers': [{'address': '192.0.2.1', 'asn': 64500}]},
 }
 # Host variables, set for lb1, and the path their errors name. lvs_director_address is rendered as a unicast
 # peer only, and checked there.

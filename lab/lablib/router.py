@@ -76,6 +76,8 @@ protocol bfd {{
 template bgp director {{
     local {router_id} as {asn};
     bfd on;
+    # A director that comes back is peered again within seconds, not after BIRD's default 60 s.
+    error wait time 1, 10;
     ipv4 {{ import where net ~ [ {host_routes} ]; export none; }};
 }}
 """

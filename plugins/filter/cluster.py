@@ -12,6 +12,7 @@ from __future__ import annotations
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.lvs.cluster.plugins.plugin_utils.checks import check_cluster, check_realserver
+from ansible_collections.lvs.cluster.plugins.plugin_utils.ecmp import ecmp_announcements, resolve_bgp
 from ansible_collections.lvs.cluster.plugins.plugin_utils.keepalived import (
     keepalived_script_user, keepalived_version, root_script_directors)
 from ansible_collections.lvs.cluster.plugins.plugin_utils.kernel import kernel_needs
@@ -46,6 +47,8 @@ class FilterModule:
             'check_cluster': check_cluster,
             'check_realserver': check_realserver,
             'kernel_needs': kernel_needs,
+            'ecmp_announcements': ecmp_announcements,
+            'resolve_bgp': resolve_bgp,
             'metrics_config': metrics_config,
             'keepalived_version': keepalived_version,
             'keepalived_script_user': keepalived_script_user,

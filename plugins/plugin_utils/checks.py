@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ansible_collections.lvs.cluster.plugins.plugin_utils.ecmp_checks import check_ecmp
 from ansible_collections.lvs.cluster.plugins.plugin_utils.field_rules import HOST_VARIABLES, check_host_values
 from ansible_collections.lvs.cluster.plugins.plugin_utils.host_checks import (
     check_addresses, check_interfaces, check_unknown_variables)
@@ -29,7 +30,8 @@ from ansible_collections.lvs.cluster.plugins.plugin_utils.vrrp_checks import (
     check_instances, check_priorities, check_sync_daemon, check_sync_groups, check_vrrp_scripts)
 
 # The variables check_cluster takes one by one, and those it checks per director (priorities, unicast addresses).
-CHECKED_APART = ('lvs_director_virtual_services', 'lvs_director_vrrp_instances', 'lvs_director_vrrp_scripts',
+CHECKED_APART = ('lvs_director_mode', 'lvs_director_bgp', 'lvs_director_virtual_services',
+                 'lvs_director_vrrp_instances', 'lvs_director_vrrp_scripts',
                  'lvs_director_vrrp_sync_groups', 'lvs_director_sync_daemon', 'lvs_director_sysctl',
                  'lvs_director_group', 'lvs_director_realserver_group', 'lvs_director_priority',
                  'lvs_director_address', *HOST_VARIABLES)
@@ -51,7 +53,7 @@ def _context(hostvars, groups, director_group, realserver_group, interfaces):
 
 def check_cluster(services, vrrp_instances, hostvars, groups, director_group=DIRECTOR_GROUP,
                   realserver_group=REALSERVER_GROUP, sync_daemon=None, sysctl=None, interfaces=None,
-                  sync_groups=None, router_ids=None, variables=None, vrrp_scripts=None):
+                  sync_groups=None, router_ids=None, variables=None, vrrp_scripts=None, mode='vrrp', bgp=None):
     """Check the whole cluster description; a list of errors, each naming the variable path and the fix.
 
     variables: every lvs_director_* variable as the role sees it; those not given one by one are type-checked.
@@ -61,6 +63,8 @@ def check_cluster(services, vrrp_instances, hostvars, groups, director_group=DIR
     director_group = sound_value(director_group, 'lvs_director_group', errors) or DIRECTOR_GROUP
     realserver_group = sound_value(realserver_group, 'lvs_director_realserver_group', errors) or REALSERVER_GROUP
     context = _context(_mapping(hostvars), _mapping(groups), director_group, realserver_group, _mapping(interfaces))
+    context['mode'] = sound_value(mode, 'lvs_director_mode', errors) or 'vrrp'
+    bgp = sound_value(bgp, 'lvs_director_bgp', errors)
     sound_services = sound_entries(services, 'lvs_director_virtual_services', errors)
     sound_instances = sound_entries(vrrp_instances, 'lvs_director_vrrp_instances', errors)
     sound_scripts = sound_entries(vrrp_scripts, 'lvs_director_vrrp_scripts', errors)
@@ -81,6 +85,7 @@ def check_cluster(services, vrrp_instances, hostvars, groups, director_group=DIR
     check_interfaces(sound_instances, sync_daemon, context, errors)
     check_addresses(context, resolved, errors)
     check_forwarding(resolved, sysctl, errors)
+    check_ecmp(context['mode'], bgp, resolved, sound_instances, errors)
     check_metrics_port(as_ansible_converts(_mapping(variables).get('lvs_director_metrics_port'), 'int'), errors)
     return list(errors)
 

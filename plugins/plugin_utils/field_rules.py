@@ -54,6 +54,7 @@ KINDS = {
     'lvs_director_interface': 'interface',
     'lvs_director_router_id': 'word',
     'lvs_director_metrics_address': 'address',
+    'lvs_director_bgp.peers[].address': 'address',
     'lvs_director_vrrp_scripts[].name': 'keepalived_name',
     **_script('lvs_director_vrrp_scripts[].script'),
     'lvs_director_vrrp_sync_groups[].name': 'keepalived_name',

@@ -263,7 +263,8 @@ def check_services(given, sound, context, errors):
         service = _check_service(number, entry, context, errors)
         about = f"service {service['name']}"
         _check_duplicates(number, service, seen, errors, about)
-        _check_vips_held(number, service, context['vips'], errors, about)
+        if context.get('mode', 'vrrp') == 'vrrp':
+            _check_vips_held(number, service, context['vips'], errors, about)
         resolved.append((number, service))
     return resolved
 

@@ -175,8 +175,9 @@ def _check_preferred_director(number, instance, context, errors, about):
 
 def check_instances(given, sound, context, errors):
     """Check every sound instance (given is the variable as written); their VIPs go into context['vips']."""
-    check_not_empty(given, 'lvs_director_vrrp_instances', 'no director would hold a VIP (a misspelt variable name?); '
-                    'describe at least one instance', errors)
+    if context.get('mode', 'vrrp') == 'vrrp':
+        check_not_empty(given, 'lvs_director_vrrp_instances', 'no director would hold a VIP (a misspelt variable '
+                        'name?); describe at least one instance', errors)
     seen = {'names': {}, 'vrids': {}, 'vips': context['vips'], 'vip_paths': context['vip_paths']}
     for number, instance in sound:
         about = f"instance {instance['name']}"

@@ -30,10 +30,11 @@ def test_a_target_is_met_only_when_every_bound_holds(target, met):
 
 
 def test_the_docs_table_is_replaced_between_its_markers(tmp_path):
-    doc = tmp_path / "faults.md"
-    doc.write_text(f"intro\n{report.BEGIN}\nold table\n{report.END}\nafter\n")
+    doc = tmp_path / "ecmp.md"
+    begin, end = "<!-- ecmp:table begin (labtest/report.py) -->", "<!-- ecmp:table end -->"
+    doc.write_text(f"intro\n{begin}\nold table\n{end}\nafter\n")
     report.update_doc(doc, "| new |\n")
-    assert doc.read_text() == f"intro\n{report.BEGIN}\n| new |\n{report.END}\nafter\n"
+    assert doc.read_text() == f"intro\n{begin}\n| new |\n{end}\nafter\n"
     bare = tmp_path / "bare.md"
     bare.write_text("no markers\n")
     with pytest.raises(SystemExit, match="markers"):

@@ -5,7 +5,6 @@ The figures are measured, never asserted: the tests assert behaviour only.
 """
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,6 @@ from labtest.record import Run, client_load, fresh_run_dir
 SCENARIO = Path(__file__).resolve().parents[1]
 VIP = "192.0.2.100"
 WEB_PORT = 80
-ECHO_PORT = 9000
 
 
 def holds_vip(guests: Guests, name: str) -> bool:
@@ -43,17 +41,6 @@ def web_servers(guests: Guests, director: str, port: int = WEB_PORT) -> dict[str
 
 def sha256_of_config(guests: Guests, directors: list[str]) -> dict[str, str]:
     return {name: guests.check(name, "sha256sum /etc/keepalived/keepalived.conf").split()[0] for name in directors}
-
-
-def echo_roundtrip(sock: socket.socket, payload: bytes) -> bytes:
-    sock.sendall(payload)
-    received = b""
-    while len(received) < len(payload):
-        chunk = sock.recv(4096)
-        if not chunk:
-            break
-        received += chunk
-    return received
 
 
 @pytest.fixture(scope="session")

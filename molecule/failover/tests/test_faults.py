@@ -6,18 +6,16 @@ previous one left the cluster. They assert behaviour; the timings they measure
 are figures for labtest/report.py (docs/faults.md), not pass criteria.
 """
 import copy
-import socket
 import time
 
 import pytest
 
 from ansible_collections.lvs.cluster.plugins.plugin_utils.resolve import resolve_service, vrrp_instance
-from conftest import (ECHO_PORT, VIP, WEB_PORT, current_master, echo_roundtrip, holds_vip, sha256_of_config,
-                      web_servers)
-from labtest import analysis
+from conftest import VIP, WEB_PORT, current_master, holds_vip, sha256_of_config, web_servers
+from labtest import analysis, echo
 from labtest.cluster import master_down_interval
 from labtest.directors import ipvs_table, journal_cursor, journal_since, vrrp_priority, vrrp_transitions
-from labtest.lab import in_lab_netns, lab
+from labtest.lab import lab
 from labtest.waiting import seconds_until
 
 RS1, RS2 = "192.0.2.21", "192.0.2.22"
@@ -93,15 +91,14 @@ def test_master_death_moves_the_vip_and_synced_connection_survives(run, guests, 
     # "echo" answers after the failover and after the failback; "idle" is used
     # once now and not again before the failback.
     for name in ("echo", "idle"):
-        connection = in_lab_netns(socket.create_connection, (VIP, ECHO_PORT), 5)
-        connection.settimeout(5)
+        connection = echo.connect(VIP)
         state[name] = connection
-        assert echo_roundtrip(connection, b"before failover\n") == b"before failover\n"
+        assert echo.roundtrip(connection, b"before failover\n") == b"before failover\n"
         client_port = connection.getsockname()[1]
         # The sync daemon sends the entry after the connection's third packet.
         seconds_until(lambda: f"192.0.2.1:{client_port}" in guests.run(backup, "ipvsadm -Lnc", timeout=3).stdout,
                       10, interval=0.2, what=f"the {name} connection in {backup}'s synced table")
-    echo = state["echo"]
+    kept = state["echo"]
 
     with run.case("1-master-dies", "MASTER dies (lvslab kill)") as case:
         dead, new_master, expected = _kill_master(run, guests, directors, case, cluster.vrrp)
@@ -111,7 +108,7 @@ def test_master_death_moves_the_vip_and_synced_connection_survives(run, guests, 
     assert case.stats["servers"], "no request succeeded after the failover"
 
     with run.case("7-connection-survives", "long-lived TCP connection across the failover", settle=False) as case:
-        answer = echo_roundtrip(echo, b"after failover\n")
+        answer = echo.roundtrip(kept, b"after failover\n")
         case.event("echo answered on the old connection" if answer else "echo connection broken")
     case.figure("echo on the connection opened before the failover", "answered" if answer else "broken",
                 target="answered", met=answer == b"after failover\n")
@@ -137,7 +134,7 @@ def test_returning_master_takes_the_vip_back_with_preempt(run, guests, directors
     survived = {}
     for name in ("echo", "idle"):
         try:
-            survived[name] = echo_roundtrip(state[name], b"after failback\n") == b"after failback\n"
+            survived[name] = echo.roundtrip(state[name], b"after failback\n") == b"after failback\n"
         except OSError:
             survived[name] = False
         case.figure(f"{name} connection after the failback", "answered" if survived[name] else "broken",
@@ -368,7 +365,7 @@ def _isolate_and_rejoin(run, guests, directors, cluster, profile, rep):
             # Isolation: only the failed service lost rs1; its echo service, and rs2, stay.
             members = {(s["port"], rs["address"]) for s in ipvs_table(guests, master)["services"] if s["address"] == VIP
                        for rs in s["real_servers"]}
-            assert (WEB_PORT, RS1) not in members and (ECHO_PORT, RS1) in members and (WEB_PORT, RS2) in members
+            assert (WEB_PORT, RS1) not in members and (echo.PORT, RS1) in members and (WEB_PORT, RS2) in members
         run.settle(quiet=1.0)
         started = case.event("start lab-web on rs1", "inject")
         guests.check("rs1", "systemctl start lab-web")

@@ -26,13 +26,14 @@ def holders(guests, directors: list[str], *vips: str) -> list[list[str]]:
     return [[name for name, held in listed.items() if vip in held] for vip in vips]
 
 
-def ipvs_table(guests, name: str, stats: bool = False) -> dict:
-    """A director's kernel IPVS table as lvs.cluster.ipvsadm_info returns it."""
+def ipvs_table(guests, name: str, stats: bool = False, settle: float = STATS_SETTLE) -> dict:
+    """A director's kernel IPVS table as lvs.cluster.ipvsadm_info returns it; with stats, read `settle` seconds
+    later (0: the caller waited)."""
     def listing(args):
         return guests.check(name, " ".join(["LC_ALL=C", "ipvsadm", *args]))
 
     if stats:
-        time.sleep(STATS_SETTLE)
+        time.sleep(settle)
     return ipvsadm.build_info(listing(ipvsadm.LIST_ARGS), stats_text=listing(ipvsadm.STATS_ARGS) if stats else None)
 
 

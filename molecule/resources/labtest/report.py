@@ -1,12 +1,13 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Figures of a fault run: a table on stdout, JSON, and the timeline picture.
+"""Figures of a run under client load (the fault and the ECMP scenarios): a table on stdout, JSON, and the
+timeline picture.
 
-    python -m labtest.report RUN_DIR [--docs DOCS_DIR]     (molecule/resources on PYTHONPATH)
+    python -m labtest.report RUN_DIR [--name NAME] [--docs DOCS_DIR]     (molecule/resources on PYTHONPATH)
 
-RUN_DIR holds results.jsonl, events.jsonl and figures.json (see analysis.py).
-Writes RUN_DIR/faults.json and RUN_DIR/timeline.png; with --docs also
-DOCS_DIR/faults.json, DOCS_DIR/images/timeline.png and the measured table in
-DOCS_DIR/faults.md (between its "faults:table" markers).
+RUN_DIR holds results.jsonl, events.jsonl and figures.json (see analysis.py). NAME (default faults) names
+what it writes: RUN_DIR/NAME.json and RUN_DIR/NAME-timeline.png; with --docs also DOCS_DIR/NAME.json,
+DOCS_DIR/images/NAME-timeline.png and the measured table in DOCS_DIR/NAME.md (between its "NAME:table"
+markers).
 """
 from __future__ import annotations
 
@@ -20,7 +21,6 @@ from pathlib import Path
 from labtest import analysis
 
 BIN = 0.1  # seconds per bar of the timeline
-BEGIN, END = "<!-- faults:table begin (labtest/report.py) -->", "<!-- faults:table end -->"
 
 
 def _cell(value) -> str:
@@ -86,7 +86,7 @@ def plain(table: list[list[str]], header: tuple[str, ...] = CASE_HEADER) -> str:
     return "\n".join("  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip() for r in [header, *table])
 
 
-def timeline(results: list[dict], events: list[dict], cases: list[dict], path: Path) -> None:
+def timeline(results: list[dict], events: list[dict], cases: list[dict], path: Path, name: str) -> None:
     import matplotlib  # pylint: disable=import-outside-toplevel
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt  # pylint: disable=import-outside-toplevel
@@ -127,7 +127,7 @@ def timeline(results: list[dict], events: list[dict], cases: list[dict], path: P
     ax.set_xlim(0, edges[-1])
     ax.set_xlabel("seconds since the load started")
     ax.set_ylabel(f"requests per {int(BIN * 1000)} ms\nfailed (down) / ok (up)")
-    fig.suptitle("Client requests through the VIP during the fault scenario (grey: a case, blue: fault "
+    fig.suptitle(f"Client requests through the VIP during the {name} scenario (grey: a case, blue: fault "
                  "injected, purple: site.yml run, dotted: reaction observed); below: 10 s after each costly fault",
                  fontsize=10)
     ax.legend(loc="lower left", fontsize=8)
@@ -143,19 +143,26 @@ def timeline(results: list[dict], events: list[dict], cases: list[dict], path: P
     plt.close(fig)
 
 
+def markers(name: str) -> tuple[str, str]:
+    return f"<!-- {name}:table begin (labtest/report.py) -->", f"<!-- {name}:table end -->"
+
+
 def update_doc(doc: Path, table_md: str) -> None:
+    """Replace the table between the markers named after the document (faults.md: "faults:table")."""
+    begin, end = markers(doc.stem)
     text = doc.read_text(encoding="utf-8")
-    if BEGIN not in text or END not in text:
-        raise SystemExit(f"{doc}: markers {BEGIN!r} ... {END!r} not found")
-    head, rest = text.split(BEGIN, 1)
-    tail = rest.split(END, 1)[1]
-    doc.write_text(f"{head}{BEGIN}\n{table_md}{END}{tail}", encoding="utf-8")
+    if begin not in text or end not in text:
+        raise SystemExit(f"{doc}: markers {begin!r} ... {end!r} not found")
+    head, rest = text.split(begin, 1)
+    tail = rest.split(end, 1)[1]
+    doc.write_text(f"{head}{begin}\n{table_md}{end}{tail}", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("run_dir", type=Path)
-    parser.add_argument("--docs", type=Path, help="also update faults.json, images/timeline.png and faults.md here")
+    parser.add_argument("--name", default="faults", help="the scenario's name, in the files written")
+    parser.add_argument("--docs", type=Path, help="also update NAME.json, images/NAME-timeline.png and NAME.md here")
     args = parser.parse_args(argv)
 
     results = analysis.read_results(args.run_dir / "results.jsonl")
@@ -176,15 +183,16 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nwhole run: {total['requests']} requests in {total['seconds']} s, {total['failed']} failed")
 
     data = {"run": total, "cases": cases, "series": series, "events": events}
-    (args.run_dir / "faults.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    timeline(results, events, cases, args.run_dir / "timeline.png")
+    data_file, picture = f"{args.name}.json", f"{args.name}-timeline.png"
+    (args.run_dir / data_file).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    timeline(results, events, cases, args.run_dir / picture, args.name)
     if args.docs:
         (args.docs / "images").mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(args.run_dir / "faults.json", args.docs / "faults.json")
-        shutil.copyfile(args.run_dir / "timeline.png", args.docs / "images" / "timeline.png")
+        shutil.copyfile(args.run_dir / data_file, args.docs / data_file)
+        shutil.copyfile(args.run_dir / picture, args.docs / "images" / picture)
         summary = (f"Whole run: {total['requests']} requests in {total['seconds']} s, "
                    f"{total['failed']} failed.\n\n")
-        update_doc(args.docs / "faults.md", summary + "Repeated measurements:\n\n" +
+        update_doc(args.docs / f"{args.name}.md", summary + "Repeated measurements:\n\n" +
                    markdown(repeated, SERIES_HEADER) + "\nEvery case:\n\n" + markdown(table))
     return 0
 

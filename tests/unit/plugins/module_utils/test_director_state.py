@@ -1,6 +1,7 @@
 """director_state: keepalived's checker events, the state files VRRP tracks, and what ECMP announces."""
 
 import os
+import pathlib
 import threading
 
 import pytest
@@ -77,3 +78,86 @@ def test_the_reader_follows_a_fifo_until_its_writer_closes_it(tmp_path):
 def test_the_reader_refuses_other_arguments(capsys):
     assert ds.main(["fifo", "/run/x"]) == 2
     assert "usage" in capsys.readouterr().err
+
+
+VIPS = [{"protocol": "lvs_vip_198_51_100_10", "vip": "198.51.100.10",
+         "files": ["vs_198.51.100.10_tcp_80", "vs_198.51.100.10_tcp_443"]},
+        {"protocol": "lvs_vip_198_51_100_11", "vip": "198.51.100.11", "files": ["vs_198.51.100.11_tcp_80"]}]
+
+
+def plan(tmp_path):
+    return {"switchover": str(tmp_path / "lvs-switchover"), "vips": VIPS}
+
+
+def test_a_vip_is_announced_while_every_service_on_it_has_its_quorum(tmp_path):
+    calls = []
+
+    def run(*args):
+        calls.append(args)
+
+    ds.write_state(tmp_path, "vs_198.51.100.10_tcp_80", True)
+    ds.write_state(tmp_path, "vs_198.51.100.11_tcp_80", True)
+    # port 443 of .10 has not reported yet: not announced.
+    assert ds.announce(plan(tmp_path), tmp_path, run=run) == [
+        ("lvs_vip_198_51_100_10", "disable"), ("lvs_vip_198_51_100_11", "enable")]
+    ds.write_state(tmp_path, "vs_198.51.100.10_tcp_443", True)
+    assert ds.announce(plan(tmp_path), tmp_path, "vs_198.51.100.10_tcp_443", run=run) == [
+        ("lvs_vip_198_51_100_10", "enable")]
+    ds.write_state(tmp_path, "vs_198.51.100.10_tcp_80", False)
+    assert ds.announce(plan(tmp_path), tmp_path, "vs_198.51.100.10_tcp_80", run=run) == [
+        ("lvs_vip_198_51_100_10", "disable")]
+    assert calls == [("disable", "lvs_vip_198_51_100_10"), ("enable", "lvs_vip_198_51_100_11"),
+                     ("enable", "lvs_vip_198_51_100_10"), ("disable", "lvs_vip_198_51_100_10")]
+
+
+def test_a_director_switched_over_announces_nothing_until_it_is_given_back(tmp_path):
+    for name in ("vs_198.51.100.10_tcp_80", "vs_198.51.100.10_tcp_443", "vs_198.51.100.11_tcp_80"):
+        ds.write_state(tmp_path, name, True)
+    switchover = tmp_path / "lvs-switchover"
+    switchover.write_text("-253\n", encoding="utf-8")
+    assert {action for _protocol, action in ds.announce(plan(tmp_path), tmp_path, run=print)} == {"disable"}
+    # A quorum event meanwhile does not announce its VIP either.
+    assert ds.announce(plan(tmp_path), tmp_path, "vs_198.51.100.11_tcp_80", run=print) == [
+        ("lvs_vip_198_51_100_11", "disable")]
+    switchover.write_text("0\n", encoding="utf-8")
+    assert {action for _protocol, action in ds.announce(plan(tmp_path), tmp_path, run=print)} == {"enable"}
+    switchover.unlink()
+    assert {action for _protocol, action in ds.announce(plan(tmp_path), tmp_path, run=print)} == {"enable"}
+
+
+def test_the_packet_counter_is_read_from_a_real_ip_vs_stats():
+    capture = pathlib.Path(__file__).resolve().parents[2] / "fixtures" / "proc" / "ip_vs_stats"
+    # Captured on a lab director after 20 requests (tests/unit/fixtures/proc/README.md): 0x7C packets in.
+    assert ds.forwarded_packets(capture) == 0x7C
+
+
+class Clock:
+    """A clock that sleep() moves on, for drained()."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+
+def test_drained_waits_for_quiet_longer_than_the_kernels_counter_period():
+    clock = Clock()
+    # Packets arrive until t=3, then none.
+    assert ds.drained(1, 30, read=lambda: min(clock.now, 3.0), clock=clock, sleep=clock.sleep)
+    assert 3.0 + 2 * ds.STATS_PERIOD <= clock.now <= 3.0 + 2 * ds.STATS_PERIOD + 1.5
+
+
+def test_drained_gives_up_at_its_timeout_while_packets_still_arrive():
+    clock = Clock()
+    assert not ds.drained(5, 12, read=lambda: clock.now, clock=clock, sleep=clock.sleep)
+    assert 12 <= clock.now <= 12.5
+
+
+def test_without_bird_the_reader_goes_on():
+    """No BIRD answers on /run/bird/bird.ctl of the test host (the lab's router has a socket of its own): no
+    birdc, or birdc that cannot connect, is a False, not an exception."""
+    assert ds.birdc("show", "status") is False

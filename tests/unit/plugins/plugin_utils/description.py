@@ -77,7 +77,7 @@ def check_description(description, hostvars=None, groups=None):
         description['lvs_director_group'], description['lvs_director_realserver_group'],
         sync_daemon=description['lvs_director_sync_daemon'], sysctl=description['lvs_director_sysctl'],
         sync_groups=description['lvs_director_vrrp_sync_groups'], vrrp_scripts=description['lvs_director_vrrp_scripts'],
-        variables=description)
+        mode=description['lvs_director_mode'], bgp=description['lvs_director_bgp'], variables=description)
 
 
 def options(spec, prefix=''):
