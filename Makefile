@@ -43,7 +43,9 @@ help: ## this list
 # first lane's output shows as it comes, the others' after the phase. "idle:"
 # runs a lane under SCHED_IDLE (tools/tiers.py has the details).
 #   1. The lab's images (mostly downloads) build beside lint and the unit tiers.
-#   2. The default molecule scenario, then the demo on its lab. Beside them the
+#   2. The default molecule scenario, then the demo on its lab, then the ECMP
+#      scenario on a lab of its own (its figures are timings: alone, with the
+#      idle lanes done or yielding at once). Beside them the
 #      controller tiers, which need no lab, under SCHED_IDLE: any guest or client
 #      that wakes up takes the CPU from them at once (at nice 19 the scenario
 #      still took 830 s instead of 595 s alone). In two lanes: once the lab is
@@ -54,7 +56,7 @@ help: ## this list
 # own LVSLAB_STATE and LVSLAB_NETNS, as molecule-debian13).
 TEST_PHASES := \
 	'lint docs-check units rules | lab-images' \
-	'molecule-demo | idle: sanity build matrix | idle: render debian-python' \
+	'molecule-demo molecule-ecmp | idle: sanity build matrix | idle: render debian-python' \
 	'faults'
 # Each tier's output is also in .cache/tiers/TIER.log. A tier that runs longer
 # than TIER_TIMEOUT seconds is stopped, and so is every tier on SIGINT or SIGTERM.
