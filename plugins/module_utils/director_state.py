@@ -173,7 +173,7 @@ def main(argv=None):
                 break
             time.sleep(0.25)
         for protocol, action in announce(read_plan(args[1]), args[2]):
-            print('%s %s' % (action, protocol))
+            sys.stdout.write('%s %s\n' % (action, protocol))
         return 0
     if len(args) == 3 and args[0] == 'drained':
         if drained(float(args[1]), float(args[2])):

@@ -30,7 +30,7 @@ CUT_CHECKS = ("tc qdisc add dev {dev} clsact && tc filter add dev {dev} egress p
 @pytest.fixture(scope="module")
 def long_lived():
     """LONG_LIVED echo connections through the VIP, each from its own source port, open for the whole module."""
-    connections = [echo.connect(VIP) for _ in range(LONG_LIVED)]
+    connections = [echo.connect(VIP) for _connection in range(LONG_LIVED)]
     assert alive(connections, "opened") == LONG_LIVED
     yield connections
     for connection in connections:
