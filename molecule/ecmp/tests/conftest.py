@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from labtest.cluster import Cluster
-from labtest.guests import Guests
+# The session fixtures shared with the other scenario under client load.
+from labtest.fixtures import cluster, guests, run  # pylint: disable=unused-import
 from labtest.lab import ROOT, client
-from labtest.record import Run, client_load, fresh_run_dir
+from labtest.record import fresh_run_dir
 
 SCENARIO = Path(__file__).resolve().parents[1]
 VIP = "198.51.100.10"
@@ -29,19 +29,11 @@ def run_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def guests(run_dir):
-    guests = Guests(run_dir / "ssh")
-    yield guests
-    guests.close()
+def scenario() -> Path:
+    return SCENARIO
 
 
 @pytest.fixture(scope="session")
-def run(run_dir):
-    """A new connection (a new source port) to the VIP every 50 ms for the whole session."""
-    with client_load(Run(run_dir), f"http://{VIP}/") as record:
-        yield record
-
-
-@pytest.fixture(scope="session")
-def cluster(run_dir) -> Cluster:
-    return Cluster(SCENARIO, run_dir)
+def load_url() -> str:
+    """A new connection, from a new source port, every 50 ms."""
+    return f"http://{VIP}/"

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 from labtest import directors as lab_directors
-from labtest.cluster import Cluster
+# The session fixtures shared with the other scenario under client load.
+from labtest.fixtures import cluster, guests, run  # pylint: disable=unused-import
 from labtest.guests import Guests
 from labtest.lab import ROOT
-from labtest.record import Run, client_load, fresh_run_dir
+from labtest.record import fresh_run_dir
 
 SCENARIO = Path(__file__).resolve().parents[1]
 VIP = "192.0.2.100"
@@ -49,22 +50,13 @@ def run_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def guests(run_dir):
-    guests = Guests(run_dir / "ssh")
-    yield guests
-    guests.close()
+def scenario() -> Path:
+    return SCENARIO
 
 
 @pytest.fixture(scope="session")
-def run(run_dir):
-    """The client load for the whole session (make faults reports on it afterwards)."""
-    with client_load(Run(run_dir), f"http://{VIP}:{WEB_PORT}/") as record:
-        yield record
-
-
-@pytest.fixture(scope="session")
-def cluster(run_dir) -> Cluster:
-    return Cluster(SCENARIO, run_dir)
+def load_url() -> str:
+    return f"http://{VIP}:{WEB_PORT}/"
 
 
 @pytest.fixture(scope="session")
