@@ -106,12 +106,12 @@ def _health(out, table, services):
     pass (it removes a failed one, or sets its weight to 0 with inhibit_on_failure) and it is not drained."""
     for label, configured in services.items():
         servers = table.get(label, (None, {}))[1]
-        up = [name for name in configured if servers.get(name, {}).get('weight', 0) > 0]
-        for name in configured:
+        up = {name: int(servers.get(name, {}).get('weight', 0) > 0) for name in configured}
+        for name, value in up.items():
             out.add('lvs_real_server_up', 'gauge', 'Configured real server in the table with a weight above 0',
-                    {'service': label, 'real_server': name}, int(name in up))
+                    {'service': label, 'real_server': name}, value)
         out.add('lvs_service_real_servers_up', 'gauge', 'Configured real servers of the service that are up',
-                {'service': label}, len(up))
+                {'service': label}, sum(up.values()))
         out.add('lvs_service_real_servers', 'gauge', 'Configured real servers of the service',
                 {'service': label}, len(configured))
 
