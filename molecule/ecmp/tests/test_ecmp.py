@@ -1,7 +1,8 @@
 """lvs_director_mode ecmp under client load (a new connection every 50 ms, labtest/loadgen.py) and long-lived
 connections: every director forwards a share; a real server that fails its check leaves every director's
-rotation; a director that cannot serve withdraws its VIP; one that dies loses its path after BFD and takes its
-share again once back, and no long-lived connection breaks on the way; rolling maintenance fails no request.
+rotation; a director that cannot serve, or whose keepalived stops, withdraws its VIP; one that dies loses its
+path after BFD and takes its share again once back, and no long-lived connection breaks on the way; rolling
+maintenance fails no request.
 
 The tests run in file order on one lab, each from where the previous one left it. They assert behaviour; the
 timings are figures (labtest/report.py, docs/ecmp.md)."""
@@ -114,6 +115,23 @@ def test_a_director_whose_checks_fail_withdraws_the_vip_and_the_others_carry_it(
         wait_until(lambda: next_hops() == sorted(DIRECTORS), 30, "dir1 announces the VIP again", 0.1)
         case.figure("dir1 announced again after", round(case.event("dir1 announced") - restored, 2), "s")
     case.figure("failed requests", case.stats["failed"])
+
+
+def test_a_director_whose_keepalived_stops_withdraws_the_vip_and_fails_no_request(run, guests):
+    """BIRD is part of keepalived.service: it stops first (it starts after keepalived) and its Cease withdraws
+    the routes at once, before keepalived removes its IPVS services."""
+    with run.case("3b-keepalived-stops", "keepalived stopped on dir3, then started") as case:
+        stopped = case.event("stop keepalived on dir3", "inject")
+        guests.check("dir3", "systemctl stop keepalived", timeout=30)
+        wait_until(lambda: next_hops() == ["dir1", "dir2"], 10, "dir3 withdraws the VIP", 0.05)
+        case.figure("dir3 withdrawn after", round(case.event("dir3 withdrawn") - stopped, 2), "s")
+        run.settle(quiet=1.0)
+        started = case.event("start keepalived on dir3", "inject")
+        guests.check("dir3", "systemctl start keepalived", timeout=30)
+        wait_until(lambda: next_hops() == sorted(DIRECTORS), 30, "dir3 announces the VIP again", 0.1)
+        case.figure("dir3 announced again after", round(case.event("dir3 announced") - started, 2), "s")
+    case.figure("failed requests", case.stats["failed"], target="0", met=case.stats["failed"] == 0)
+    assert case.stats["failed"] == 0, case.stats
 
 
 @pytest.mark.parametrize("repetition, name", list(enumerate(KILLS, 1)))
