@@ -71,7 +71,7 @@ test: test-deps ## every tier of the phases above; each tier's time and result, 
 	@python3 tools/tiers.py --run '$(MAKE) --no-print-directory' --logs $(TIER_LOGS) \
 	  --digest $(FAILED_TESTS) --timeout $(TIER_TIMEOUT) $(TEST_PHASES)
 test-deps: VENV_PYTHONS += $(DEBIAN_PYTHON)
-test-deps: host-deps ## the Debian packages make test needs (root; silent when present)
+test-deps: host-deps venv collection-link ## the Debian packages make test needs (root; silent when present), and the venv and collection link its parallel lanes share
 
 # The targets that need no lab keep their temporary files in the checkout:
 # pytest's, pip's, and those of Ansible on the local connection (its remote_tmp
