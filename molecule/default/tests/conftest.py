@@ -19,6 +19,9 @@ from testinfra.utils.ansible_runner import AnsibleRunner
 
 VIP = "192.0.2.100"
 VIP_PORT = 80
+# The directors' addresses in lab/topology.toml, and the port of their metrics service (the role's default).
+DIP = {"dir1": "192.0.2.11", "dir2": "192.0.2.12"}
+METRICS_PORT = 9710
 # Seconds a client request may take. A working path answers in milliseconds, but with
 # the controller tiers beside the lab on 2 cores a guest can wait seconds for the CPU.
 CLIENT_TIMEOUT = 5
@@ -26,6 +29,12 @@ CLIENT_TIMEOUT = 5
 GUESTS = AnsibleHosts.of_molecule()
 _runner = AnsibleRunner(GUESTS.inventory)
 host = GUESTS.host
+
+
+def metrics_served(name: str) -> bool:
+    """Whether a director answers on its metrics port, scraped from the lab's client side."""
+    return client("curl", "-fsS", "-o", "/dev/null", "--max-time", "3",
+                  f"http://{DIP[name]}:{METRICS_PORT}/metrics").returncode == 0
 
 
 def hosts_of(group: str) -> list[str]:

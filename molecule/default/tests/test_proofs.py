@@ -4,8 +4,8 @@ Every scheduler of the kernel, an IPv6 VIP served by the same dual-stack real se
 every health checker with notify hooks, a sorry server, a quorum, UDP, SCTP, TUN and fwmark
 services, NAT behind a gateway VIP in a sync group, unicast VRRP while the lab drops VRRP
 multicast and ignores adverts from outside its peers, active-active directors with
-preempt_delay, a tracked interface with a notify hook, tracked scripts, and the user each script runs as. The
-module fixture adds them to the example cluster (conftest.ClusterState: a module that needs the
+preempt_delay, a tracked interface with a notify hook, tracked scripts, and the user each script runs as; the
+same run turns the metrics service off. The module fixture adds them to the example cluster (conftest.ClusterState: a module that needs the
 example cluster again gets it back).
 """
 import json
@@ -15,8 +15,8 @@ import time
 
 import pytest
 
-from conftest import (CLIENT_TIMEOUT, GUESTS, VIP, device_of, holders, host, hosts_of, http_get_vip, ipvs_table,
-                      kernel_schedulers, mac_of, vip_holders)
+from conftest import (CLIENT_TIMEOUT, DIP, GUESTS, VIP, device_of, holders, host, hosts_of, http_get_vip, ipvs_table,
+                      kernel_schedulers, mac_of, metrics_served, vip_holders)
 from labtest.directors import journal_cursor, journal_since
 from labtest.lab import LAB_NETNS, client
 from labtest.waiting import wait_until
@@ -39,8 +39,7 @@ HTTP_GET_VIP, MISC_VIP, SORRY_VIP, UDP_VIP, SSL_VIP, TUN_VIP, SCTP_VIP, QUORUM_V
 # and SCTP on SCTP_VIP:SCTP_PORT.
 UDP_PORT, SCTP_PORT = 9053, 9000
 FWMARK = 1
-# The guests' addresses in lab/topology.toml.
-DIP = {"dir1": "192.0.2.11", "dir2": "192.0.2.12"}
+# The real servers' addresses in lab/topology.toml.
 RIP = {"rs1": "192.0.2.21", "rs2": "192.0.2.22"}
 # The page the checkers ask for: a real server passes them while it has the file.
 READY = "/srv/lab-web/ready"
@@ -94,6 +93,8 @@ WHO_LINK = "labwho0"
 VITAL, NUDGE, NUDGE_WEIGHT = "vital", "nudge", 5
 
 CLUSTER = {
+    # The scenario's cluster serves the metrics (molecule.yml): this run turns them off.
+    "lvs_director_metrics": False,
     "lvs_director_vrrp_instances": [
         {"name": "VI_WEB", "virtual_router_id": 51,
          "vips": [VIP, *SCHEDULER_VIPS.values(), HTTP_GET_VIP, MISC_VIP, SORRY_VIP, UDP_VIP, SSL_VIP, TUN_VIP,
@@ -176,7 +177,13 @@ def leave_nat_network(name):
 
 
 @pytest.fixture(scope="module")
-def features(master, cluster_state):
+def metrics_before(master):
+    """Which directors served the metrics before this module's converge."""
+    return {name: metrics_served(name) for name in hosts_of("lvs_directors")}
+
+
+@pytest.fixture(scope="module")
+def features(master, cluster_state, metrics_before):
     for name in RIP:
         set_ready(name, True)
     for name in hosts_of("lvs_directors"):
@@ -224,6 +231,13 @@ def udp_names(count):
               "    except OSError: print('')\n")
     res = client("python3", "-c", script, str(count), UDP_VIP, str(UDP_PORT), timeout=count * CLIENT_TIMEOUT + 10)
     return res.stdout.split("\n")[:count]
+
+
+def test_turning_the_metrics_off_removes_the_service(metrics_before, features):
+    assert all(metrics_before.values()), f"the scenario's cluster serves the metrics: {metrics_before}"
+    for name in hosts_of("lvs_directors"):
+        assert not metrics_served(name), name
+        assert not host(name).file("/etc/systemd/system/lvs-director-metrics.service").exists, name
 
 
 def test_every_scheduler_of_the_kernel_converges_and_serves(features):
