@@ -72,6 +72,17 @@ def changed_count(output: str) -> int:
     return sum(int(line.split("changed=")[1].split()[0]) for line in output.splitlines() if "changed=" in line)
 
 
+def changed_tasks(output: str) -> set[tuple[str, str]]:
+    """(task, host) of every change a playbook's output reports, handlers included."""
+    found, task = set(), None
+    for line in output.splitlines():
+        if line.startswith(("TASK [", "RUNNING HANDLER [")):
+            task = line.split("[", 1)[1].rsplit("]", 1)[0]
+        elif line.startswith("changed: ["):
+            found.add((task, line.split("[", 1)[1].split("]", 1)[0]))
+    return found
+
+
 def ipvs_table(name: str, stats: bool = False) -> dict:
     """The kernel IPVS table of a director, as lvs.cluster.ipvsadm_info returns it: ipvsadm's
     output over SSH, parsed by the module's own parser. A module run costs about 3 s on the lab,
