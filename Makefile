@@ -67,7 +67,7 @@ TIER_TIMEOUT := 3600
 FAILED_TESTS := $(ROOT)/.cache/failed-tests.txt
 
 .PHONY: test test-deps
-test: test-deps ## every tier of the phases above; each tier's time and result, then the failed tests, last
+test: test-deps ## every tier of the phases above; each tier's time, CPU time and result, then the failed tests, last
 	@python3 tools/tiers.py --run '$(MAKE) --no-print-directory' --logs $(TIER_LOGS) \
 	  --digest $(FAILED_TESTS) --timeout $(TIER_TIMEOUT) $(TEST_PHASES)
 test-deps: VENV_PYTHONS += $(DEBIAN_PYTHON)

@@ -15,8 +15,11 @@ all of a tier that failed. Every tier is bounded by --timeout, and runs in a
 process group of its own: at the timeout, or when this script gets SIGINT or
 SIGTERM, that group gets SIGTERM, then SIGKILL after --grace seconds.
 
-The end: one line per tier (seconds, result), the failed tiers named, and last
-the failed tests that the tiers appended to the --digest file (emptied first).
+The end: one line per tier (seconds, CPU seconds, result), the failed tiers named,
+and last the failed tests that the tiers appended to the --digest file (emptied
+first). A tier's CPU seconds are those of its processes that were waited for: the
+tier's command and everything below it, not the daemons it started (the lab's
+guests); side by side, they say which tiers compete for the CPU.
 Exit status: 0 when every tier passed, 1 when one did not, 128 + the signal's
 number after SIGINT or SIGTERM.
 """
@@ -46,6 +49,7 @@ class Tier:
         self.name, self.idle, self.log = name, idle, log
         self.result = "not run"
         self.seconds: float | None = None
+        self.cpu: float | None = None
         self.proc: subprocess.Popen | None = None
         self.began = 0.0
 
@@ -61,22 +65,30 @@ class Tier:
 
     def finished(self) -> bool:
         """True once the tier's process has exited; its result is then set."""
-        if self.proc.poll() is None:
+        if not self.reap(os.WNOHANG):
             return False
-        self.seconds = self.elapsed()
         self.result = "passed" if self.proc.returncode == 0 else f"failed (exit {self.proc.returncode})"
+        return True
+
+    def reap(self, flags: int) -> bool:
+        """Wait for the tier's process (os.WNOHANG: only look); True once it has exited, with its time set."""
+        if self.proc.returncode is not None:
+            return True
+        pid, status, usage = os.wait4(self.proc.pid, flags)
+        if not pid:
+            return False
+        self.proc.returncode = os.waitstatus_to_exitcode(status)
+        self.seconds, self.cpu = self.elapsed(), usage.ru_utime + usage.ru_stime
         return True
 
     def stop(self, result: str, grace: float) -> None:
         """SIGTERM to the tier's process group; SIGKILL to what is left of it after at most grace seconds."""
         self.signal_group(signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            pass
+        deadline = time.monotonic() + grace
+        while not self.reap(os.WNOHANG) and time.monotonic() < deadline:
+            time.sleep(POLL_SECONDS)
         self.signal_group(signal.SIGKILL)
-        self.proc.wait()
-        self.seconds = self.elapsed()
+        self.reap(0)
         self.result = result
 
     def signal_group(self, signum: int) -> None:
@@ -173,10 +185,10 @@ class Runner:
 def summary(phases: list[list[list[Tier]]]) -> list[str]:
     tiers = [t for phase in phases for lane in phase for t in lane]
     width = max(len("tier"), *(len(t.name) for t in tiers))
-    lines = [f"{'tier':<{width}}  {'seconds':>7}  result"]
+    lines = [f"{'tier':<{width}}  {'seconds':>7}  {'cpu s':>7}  result"]
     for t in tiers:
-        seconds = "-" if t.seconds is None else f"{t.seconds:.1f}"
-        lines.append(f"{t.name:<{width}}  {seconds:>7}  {t.result}")
+        seconds, cpu = ("-" if value is None else f"{value:.1f}" for value in (t.seconds, t.cpu))
+        lines.append(f"{t.name:<{width}}  {seconds:>7}  {cpu:>7}  {t.result}")
     return lines
 
 

@@ -27,6 +27,8 @@ sleep-%:
 \t@echo $$$$ > $(PIDS)/$*.pid; exec sleep 60
 stubborn:
 \t@trap '' TERM; echo $$$$ > $(PIDS)/stubborn.pid; exec sleep 60
+burn:
+	@$(PY) -c 'import time; t = time.process_time(); [0 for _ in iter(lambda: time.process_time() - t < 0.5, False)]'
 live:
 \t@echo waiting; for i in $$(seq 100); do test -f $(PIDS)/go && exit 0; sleep 0.1; done; exit 1
 """
@@ -67,14 +69,14 @@ def run(lab, *args, **options):
                           **options)
 
 
-def table(output: str) -> dict[str, tuple[str, str]]:
-    """The final table: tier -> (seconds, result)."""
+def table(output: str) -> dict[str, tuple[str, str, str]]:
+    """The final table: tier -> (seconds, CPU seconds, result)."""
     rows = output.split("\ntier ")[1].splitlines()[1:]
-    return {m[1]: (m[2], m[3]) for m in (re.match(r"(\S+)\s+(\S+)  (.+)$", row) for row in rows) if m}
+    return {m[1]: (m[2], m[3], m[4]) for m in (re.match(r"(\S+)\s+(\S+)\s+(\S+)  (.+)$", row) for row in rows) if m}
 
 
 def results(output: str) -> dict[str, str]:
-    return {tier: row[1] for tier, row in table(output).items()}
+    return {tier: row[2] for tier, row in table(output).items()}
 
 
 def gone(pid: int) -> bool:
@@ -107,12 +109,20 @@ def test_lanes_side_by_side_phases_in_order_each_tier_in_its_log(lab):
     positions = [out.index(text) for text in order]
     assert positions == sorted(positions)
     assert results(out) == dict.fromkeys(["say-a", "say-b", "lines-side", "say-c"], "passed")
-    assert all(re.fullmatch(r"\d+\.\d", row[0]) for row in table(out).values())
+    assert all(re.fullmatch(r"\d+\.\d", number) for row in table(out).values() for number in row[:2])
     assert (lab["logs"] / "say-b.log").read_text() == "b says hello\n"
     assert len((lab["logs"] / "lines-side.log").read_text().splitlines()) == 30
     # A side tier that passed shows the end of its log only.
     assert "side line 11\n" in out and "side line 10\n" not in out
     assert "failed tests:" not in out
+
+
+def test_a_tier_counts_the_cpu_time_of_the_processes_below_it(lab):
+    """burn's make waits for a Python that spends 0.5 s of CPU; say-a's make only runs echo."""
+    proc = run(lab, "burn say-a")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    cpu = {tier: float(row[1]) for tier, row in table(proc.stdout).items()}
+    assert cpu["burn"] >= 0.5 > cpu["say-a"], cpu
 
 
 def test_a_failed_tier_ends_its_lane_and_the_run_and_its_tests_come_last(lab):
