@@ -28,7 +28,7 @@ sleep-%:
 stubborn:
 \t@trap '' TERM; echo $$$$ > $(PIDS)/stubborn.pid; exec sleep 60
 burn:
-	@$(PY) -c 'import time; t = time.process_time(); [0 for _ in iter(lambda: time.process_time() - t < 0.5, False)]'
+\t@$(PY) -c 'import time; t = time.process_time(); [0 for _ in iter(lambda: time.process_time() - t < 0.5, False)]'
 live:
 \t@echo waiting; for i in $$(seq 100); do test -f $(PIDS)/go && exit 0; sleep 0.1; done; exit 1
 """
