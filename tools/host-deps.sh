@@ -16,10 +16,13 @@ set -euo pipefail
 # rsync, git: the sanity tier's copy of the tree; shellcheck: its shellcheck
 # test (ansible-test skips it with a warning without); nftables: the default
 # scenario drops multicast VRRP on the lab bridge to prove unicast VRRP;
-# locales: the en_US.UTF-8 locale ansible-test runs in (below).
+# locales: the en_US.UTF-8 locale ansible-test runs in (below); libreadline8
+# and libssh-gcrypt-4: the libraries of bird2's bird and birdc, which
+# tools/debian-tool runs unpacked, not installed (the lab's router, a unit test).
 packages=(
-  curl e2fsprogs ethtool git gpgv iproute2 ipvsadm keepalived locales mmdebstrap
-  netcat-openbsd nftables openssh-client patchelf python3 rsync shellcheck systemd
+  curl e2fsprogs ethtool git gpgv iproute2 ipvsadm keepalived libreadline8
+  libssh-gcrypt-4 locales mmdebstrap netcat-openbsd nftables openssh-client
+  patchelf python3 rsync shellcheck systemd
 )
 
 dry_run=false
