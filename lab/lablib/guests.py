@@ -35,6 +35,10 @@ def boot(topo: Topology, paths: Paths, state: State, name: str, image: Path, ker
     args = [UML_BOOT, f"mem={topo.memory}", f"umid={name}", f"uml_dir={paths.state / 'uml'}",
             f"ubd0={paths.state / (name + '.cow')},{image / 'base.img'}", "root=/dev/ubda", "rw",
             "con=null", "con0=null,fd:1", "ssl=null", "loglevel=4",
+            # The guest's processes run under seccomp instead of ptrace where the host allows
+            # it: fewer context switches (docs/lab.md: a converge took 58 s instead of 75 s).
+            # Only for a trusted user space, which the lab's own images are.
+            "seccomp=auto",
             # gro=1: receive buffers large enough for the GSO frames a tap with
             # offloads delivers (UML turns them back on whenever it opens the tap).
             f"vec0:transport=tap,ifname={g.tap},mac={g.mac},gro=1",
