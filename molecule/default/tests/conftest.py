@@ -31,10 +31,14 @@ _runner = AnsibleRunner(GUESTS.inventory)
 host = GUESTS.host
 
 
+def metrics_url(name: str) -> str:
+    """A director's metrics, as the lab's client side (Prometheus's place) scrapes them."""
+    return f"http://{DIP[name]}:{METRICS_PORT}/metrics"
+
+
 def metrics_served(name: str) -> bool:
-    """Whether a director answers on its metrics port, scraped from the lab's client side."""
-    return client("curl", "-fsS", "-o", "/dev/null", "--max-time", "3",
-                  f"http://{DIP[name]}:{METRICS_PORT}/metrics").returncode == 0
+    """Whether a director answers on its metrics port."""
+    return client("curl", "-fsS", "-o", "/dev/null", "--max-time", "3", metrics_url(name)).returncode == 0
 
 
 def hosts_of(group: str) -> list[str]:

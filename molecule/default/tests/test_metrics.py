@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from conftest import DIP, METRICS_PORT, VIP, host, hosts_of, http_get_vip, ipvs_table, vip_holders
+from conftest import VIP, host, hosts_of, http_get_vip, ipvs_table, metrics_url, vip_holders
 from labtest.lab import client
 from labtest.waiting import wait_until
 
@@ -22,7 +22,7 @@ SAMPLE = re.compile(r'^([a-z_]+)(?:\{(.*)\})? (\S+)$')
 
 def scrape(name):
     """{(metric, labels): value} of one director's /metrics."""
-    res = client("curl", "-fsS", "--max-time", "5", f"http://{DIP[name]}:{METRICS_PORT}/metrics", timeout=15)
+    res = client("curl", "-fsS", "--max-time", "5", metrics_url(name), timeout=15)
     assert res.returncode == 0, f"{name}: {res.stderr}"
     found = {}
     for line in res.stdout.splitlines():
