@@ -23,6 +23,7 @@ Usage on a director:
   director_state.py apply ANNOUNCE STATE_DIR (announce as the files say: BIRD runs it when it starts)
   director_state.py drained QUIET TIMEOUT (playbooks/switchover.yml: wait until IPVS has forwarded no packet
       for QUIET seconds)
+  director_state.py established TIMEOUT (playbooks/switchover.yml: wait until every BGP session of BIRD is up)
 """
 
 from __future__ import annotations
@@ -96,13 +97,32 @@ def in_service(switchover_file):
 
 
 def birdc(*args):
-    """Run birdc; False when BIRD does not answer (it announces as the state files say when it starts)."""
+    """Run birdc: its output, or None when BIRD does not answer (it announces as the state files say when it
+    starts)."""
     try:
         # A program of its own on the director, with no AnsibleModule and its run_command.
-        return subprocess.run(BIRDC + args, capture_output=True, timeout=10,  # pylint: disable=ansible-bad-function
-                              check=False).returncode == 0
+        done = subprocess.run(BIRDC + args, capture_output=True, timeout=10,  # pylint: disable=ansible-bad-function
+                              check=False, text=True)
     except (OSError, subprocess.TimeoutExpired):
-        return False
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def peers_established(protocols):
+    """Whether `birdc show protocols` lists a BGP protocol and every one of them is Established (its Info
+    column; the columns are Name, Proto, Table, State, Since, Info)."""
+    sessions = [line.split() for line in (protocols or '').splitlines() if line.split()[1:2] == ['BGP']]
+    return bool(sessions) and all('Established' in words[5:] for words in sessions)
+
+
+def established(timeout, run=birdc, clock=time.monotonic, sleep=time.sleep):
+    """Wait until every BGP session is Established, at most `timeout` seconds. Returns whether it was."""
+    start = clock()
+    while not peers_established(run('show', 'protocols')):
+        if clock() - start >= timeout:
+            return False
+        sleep(1.0)
+    return True
 
 
 def announce(plan, directory, changed=None, run=birdc):
@@ -161,7 +181,7 @@ def drained(quiet, timeout, read=forwarded_packets, clock=time.monotonic, sleep=
 
 
 USAGE = ('usage: director_state.py fifo [--announce ANNOUNCE] STATE_DIR FIFO | apply ANNOUNCE STATE_DIR'
-         ' | drained QUIET TIMEOUT\n')
+         ' | drained QUIET TIMEOUT | established TIMEOUT\n')
 
 
 def main(argv=None):
@@ -169,7 +189,7 @@ def main(argv=None):
     if len(args) == 3 and args[0] == 'apply':
         # BIRD's ExecStartPost: its control socket comes up shortly after the process.
         for _attempt in range(BIRD_WAIT_TRIES):
-            if birdc('show', 'status'):
+            if birdc('show', 'status') is not None:
                 break
             time.sleep(0.25)
         for protocol, action in announce(read_plan(args[1]), args[2]):
@@ -180,6 +200,11 @@ def main(argv=None):
             return 0
         sys.stderr.write('IPVS still forwarded packets after %s s: the upstream router still sends traffic to '
                          'this director\n' % args[2])
+        return 1
+    if len(args) == 2 and args[0] == 'established':
+        if established(float(args[1])):
+            return 0
+        sys.stderr.write('BIRD had a BGP session not Established after %s s (birdc show protocols)\n' % args[1])
         return 1
     if args[:1] != ['fifo'] or len(args) not in (3, 5) or (len(args) == 5 and args[1] != '--announce'):
         sys.stderr.write(USAGE)

@@ -159,5 +159,38 @@ def test_drained_gives_up_at_its_timeout_while_packets_still_arrive():
 
 def test_without_bird_the_reader_goes_on():
     """No BIRD answers on /run/bird/bird.ctl of the test host (the lab's router has a socket of its own): no
-    birdc, or birdc that cannot connect, is a False, not an exception."""
-    assert ds.birdc("show", "status") is False
+    birdc, or birdc that cannot connect, is a None, not an exception."""
+    assert ds.birdc("show", "status") is None
+
+
+BIRD = pathlib.Path(__file__).resolve().parents[2] / "fixtures" / "bird"
+
+
+@pytest.mark.parametrize("capture, up", [
+    ("show_protocols_established.txt", True),
+    ("show_protocols_established_trixie.txt", True),
+    ("show_protocols_peer_down.txt", False),
+])
+def test_sessions_are_established_when_every_bgp_protocol_says_so(capture, up):
+    """Real `birdc show protocols` of a lab director (tests/unit/fixtures/bird/README.md)."""
+    assert ds.peers_established((BIRD / capture).read_text()) is up
+
+
+def test_no_bgp_session_or_no_answer_is_not_established():
+    """The established capture without its BGP rows: every other protocol up, no session to announce on."""
+    lines = (BIRD / "show_protocols_established.txt").read_text().splitlines(keepends=True)
+    without_bgp = "".join(line for line in lines if line.split()[1:2] != ["BGP"])
+    assert without_bgp != "".join(lines)
+    assert not ds.peers_established(without_bgp)
+    assert not ds.peers_established(None)
+
+
+def test_established_waits_until_the_sessions_come_up_and_gives_up_at_its_timeout():
+    clock = Clock()
+    outputs = {True: (BIRD / "show_protocols_established.txt").read_text(),
+               False: (BIRD / "show_protocols_peer_down.txt").read_text()}
+    assert ds.established(30, run=lambda *_args: outputs[clock.now >= 4], clock=clock, sleep=clock.sleep)
+    assert 4 <= clock.now <= 5
+    clock = Clock()
+    assert not ds.established(6, run=lambda *_args: outputs[False], clock=clock, sleep=clock.sleep)
+    assert 6 <= clock.now <= 7
