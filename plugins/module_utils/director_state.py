@@ -111,7 +111,7 @@ def birdc(*args):
 def peers_established(protocols):
     """Whether `birdc show protocols` lists a BGP protocol and every one of them is Established (its Info
     column; the columns are Name, Proto, Table, State, Since, Info)."""
-    sessions = [line.split() for line in (protocols or '').splitlines() if line.split()[1:2] == ['BGP']]
+    sessions = [words for words in map(str.split, (protocols or '').splitlines()) if words[1:2] == ['BGP']]
     return bool(sessions) and all('Established' in words[5:] for words in sessions)
 
 
